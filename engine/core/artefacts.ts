@@ -1,0 +1,41 @@
+// Values that flow along workflow edges ("artefacts"). Every artefact can be stored in the cache:
+// volumes are references to files (never whole 20 GB stacks in memory), the rest are small values.
+import type { DType, Shape3, Range, Volume } from '../data/volume.js';
+import type { Points } from '../data/points.js';
+import type { Table } from '../data/table.js';
+
+export type PortType = 'volume' | 'points' | 'table' | 'transform' | 'file' | 'json';
+
+/**
+ * A lazily readable volume. `reader` names a module and an exported function
+ * `(args, region) => Promise<Volume>` that reads a region of it; workers import the same module, so
+ * any node or plugin can define its own on-disk format and chunk-wise nodes still read in parallel.
+ */
+export interface VolumeRef {
+  kind: 'volume';
+  shape: Shape3;
+  dtype: DType;
+  voxelSize: [number, number, number];
+  reader: { module: string; export: string };
+  /** JSON-serialisable arguments for the reader (paths, format details). Paths are absolute. */
+  args: Record<string, unknown>;
+  /** Human readable description of where the data lives (for messages). */
+  describe: string;
+}
+
+export interface Region {
+  x?: Range;
+  y?: Range;
+  z: Range;
+}
+
+export type SlabReader = (args: Record<string, unknown>, region: Region) => Promise<Volume>;
+
+export interface PointsArtefact { kind: 'points'; points: Points; voxelSize?: [number, number, number] }
+export interface TableArtefact { kind: 'table'; table: Table }
+export interface TransformArtefact { kind: 'transform'; dir: string }
+export interface FileArtefact { kind: 'file'; path: string }
+export interface JsonArtefact { kind: 'json'; value: unknown }
+
+export type Artefact = VolumeRef | PointsArtefact | TableArtefact | TransformArtefact | FileArtefact | JsonArtefact;
+export type ArtefactOf<T extends PortType> = Extract<Artefact, { kind: T }>;
