@@ -1,0 +1,120 @@
+// `clearmap` command line. Exit codes: 0 ok, 1 a node failed, 2 invalid workflow or usage.
+import 'reflect-metadata';
+import { writeFileSync, renameSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, extname, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { Subject } from 'rxjs';
+import type { EngineEvent } from '../core/events.js';
+import { WorkflowError, NodeError, messageOf } from '../core/errors.js';
+import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
+import { composeSchema } from '../workflow/validate.js';
+import { CacheStore } from '../cache/store.js';
+import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
+
+const DEFAULT_CACHE = '.clearmap-cache';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+const program = new Command('clearmap')
+  .description('ClearMap.ts: light-sheet whole-brain analysis as JSON dataflow workflows')
+  .showHelpAfterError();
+
+program.command('run')
+  .argument('<workflow>', 'workflow JSON file')
+  .option('--cache <dir>', 'cache directory', DEFAULT_CACHE)
+  .option('--out <dir>', 'directory for result files (default: results/<workflow name>)')
+  .option('--workers <n>', 'worker threads for chunk-wise nodes (default: one per core)', positiveInt)
+  .option('--set <assignment>', 'override a param: <nodeId>.<param>=<json> (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--summary <file>', 'write a JSON run summary')
+  .option('--json', 'print events as JSON lines on stdout')
+  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean }) => {
+    const { valid } = await loadWorkflow(file, o.set);
+    const events = new Subject<EngineEvent>();
+    const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
+    events.subscribe((e) => renderer.on(e));
+    const outDir = resolve(o.out ?? `results/${basename(file, extname(file))}`);
+    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
+    renderer.stop();
+    if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
+    const counts = summary.nodes.reduce((m, n) => ({ ...m, [n.status]: (m[n.status] ?? 0) + 1 }), {} as Record<string, number>);
+    process.stderr.write(`${summary.ok ? 'done' : 'FAILED'} in ${summary.seconds.toFixed(2)} s: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; results in ${outDir}\n`);
+    if (!summary.ok) {
+      for (const n of summary.nodes.filter((x) => x.status === 'failed')) process.stderr.write(`error: ${n.error}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program.command('validate')
+  .argument('<workflow>', 'workflow JSON file')
+  .option('--set <assignment>', 'override a param as in run', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .action(async (file: string, o: { set: string[] }) => {
+    const { valid } = await loadWorkflow(file, o.set);
+    process.stdout.write(`${file}: valid (${valid.order.length} nodes: ${valid.order.map((n) => n.id).join(' → ')})\n`);
+  });
+
+program.command('nodes')
+  .description('list node types with their ports and params')
+  .option('--json', 'machine-readable output')
+  .option('--plugin <spec>', 'also load a plugin (folder or package)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .action(async (o: { json?: boolean; plugin: string[] }) => {
+    const registry = await createRegistry();
+    const { loadPlugin } = await import('../core/plugins.js');
+    for (const p of o.plugin) await loadPlugin(registry, p, process.cwd());
+    const types = registry.all().map((t) => ({
+      type: t.type, kind: t.kind, version: t.version, description: t.description, origin: registry.origin(t.type),
+      inputs: t.inputs, outputs: t.outputs, params: t.params.properties,
+    }));
+    if (o.json) { process.stdout.write(JSON.stringify(types, null, 2) + '\n'); return; }
+    for (const t of types) {
+      process.stdout.write(`${t.type}  [${t.kind}, v${t.version}]  ${t.description}\n`);
+      for (const [k, p] of Object.entries(t.inputs)) process.stdout.write(`  in  ${k}: ${p.type}${p.optional ? ' (optional)' : ''}  ${p.description}\n`);
+      for (const [k, p] of Object.entries(t.outputs)) process.stdout.write(`  out ${k}: ${p.type}  ${p.description}\n`);
+      for (const [k, p] of Object.entries(t.params)) {
+        const d = 'default' in p ? ` = ${JSON.stringify(p.default)}` : '';
+        process.stdout.write(`  param ${k}${d}  ${(p.description as string | undefined) ?? ''}\n`);
+      }
+    }
+  });
+
+program.command('schema')
+  .description('print the JSON Schema of workflows for all built-in node types')
+  .action(async () => {
+    process.stdout.write(JSON.stringify(composeSchema(await createRegistry()), null, 2) + '\n');
+  });
+
+const cacheCmd = program.command('cache').description('inspect or clear the result cache');
+cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
+  const entries = new CacheStore(resolve(o.cache)).list();
+  for (const e of entries) process.stdout.write(`${e.key}  ${e.nodeType}  ${(e.bytes / 1e6).toFixed(2)} MB\n`);
+  process.stdout.write(`${entries.length} entries, ${(entries.reduce((s, e) => s + e.bytes, 0) / 1e6).toFixed(2)} MB\n`);
+});
+cacheCmd.command('clean').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
+  new CacheStore(resolve(o.cache)).clean();
+  process.stdout.write(`removed ${resolve(o.cache)}\n`);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof WorkflowError) {
+    process.stderr.write(e.message + '\n');
+    process.exitCode = 2;
+  } else if (e instanceof NodeError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`error: ${messageOf(e)}\n`);
+    process.exitCode = 1;
+  }
+}

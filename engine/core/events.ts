@@ -1,0 +1,33 @@
+// Everything the engine reports while running. The CLI renders these as progress bars on a TTY and
+// as JSON lines with --json; tests assert on them.
+export type NodeStatus = 'computed' | 'cached' | 'failed' | 'skipped';
+
+export type EngineEvent =
+  | { event: 'run-start'; workflow: string; nodes: number; workers: number; cache: string }
+  | { event: 'node-start'; node: string; type: string; chunks?: number }
+  | { event: 'node-cached'; node: string; type: string }
+  | { event: 'node-done'; node: string; type: string; seconds: number }
+  | { event: 'node-failed'; node: string; type: string; error: string }
+  | { event: 'node-skipped'; node: string; type: string; reason: string }
+  | { event: 'chunk-done'; node: string; index: number; count: number; cached: boolean; seconds: number }
+  | { event: 'progress'; node: string; done: number; total: number }
+  | { event: 'log'; node?: string; message: string }
+  | { event: 'cache-corrupt'; node: string; reason: string }
+  | { event: 'run-done'; seconds: number; ok: boolean };
+
+export interface NodeSummary {
+  id: string;
+  type: string;
+  status: NodeStatus;
+  seconds: number;
+  /** For chunk-wise nodes: chunks computed in this run vs taken from an interrupted run. */
+  chunks?: { computed: number; cached: number; total: number };
+  error?: string;
+}
+
+export interface RunSummary {
+  workflow: string;
+  ok: boolean;
+  nodes: NodeSummary[];
+  seconds: number;
+}

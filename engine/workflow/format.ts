@@ -1,0 +1,75 @@
+// The JSON workflow format. Nodes are an array (so duplicate ids can be reported, which a JSON object
+// would silently merge); inputs are wired as "<nodeId>.<port>".
+
+export interface WorkflowNode {
+  id: string;
+  type: string;
+  params?: Record<string, unknown>;
+  inputs?: Record<string, string>;
+  /** Keep this chunk node's output as its own cached result instead of fusing it into the next node. */
+  materialize?: boolean;
+  description?: string;
+}
+
+export interface WorkflowSettings {
+  /** Smallest / largest chunk core size in z-planes (ClearMap's chunkSizeMin / chunkSizeMax). */
+  chunkSizeMin?: number;
+  chunkSizeMax?: number;
+  /** Upper bound on the bytes of one input slab (core + overlap); chunkSizeMax is reduced to respect it. */
+  chunkBytesMax?: number;
+}
+
+export interface Workflow {
+  $schema?: string;
+  version: 1;
+  name?: string;
+  description?: string;
+  /** Plugin packages or folders (relative to the workflow file) whose node types this workflow uses. */
+  plugins?: string[];
+  settings?: WorkflowSettings;
+  nodes: WorkflowNode[];
+}
+
+export const ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+/** Schema of the workflow envelope (node params are checked per node type; see composeSchema). */
+export const workflowEnvelopeSchema = {
+  $id: 'https://clearmap.ts/workflow.schema.json',
+  title: 'ClearMap.ts workflow',
+  type: 'object',
+  required: ['version', 'nodes'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    version: { const: 1, description: 'Workflow format version.' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    plugins: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Plugin packages or folders to load before validation.' },
+    settings: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        chunkSizeMin: { type: 'integer', minimum: 1, description: 'Smallest chunk (z-planes).' },
+        chunkSizeMax: { type: 'integer', minimum: 1, description: 'Largest chunk (z-planes).' },
+        chunkBytesMax: { type: 'integer', minimum: 1, description: 'Largest input slab in bytes (bounds memory per worker).' },
+      },
+    },
+    nodes: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id', 'type'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: ID_PATTERN },
+          type: { type: 'string', minLength: 1 },
+          description: { type: 'string' },
+          params: { type: 'object' },
+          inputs: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^.]+\\.[^.]+$' } },
+          materialize: { type: 'boolean' },
+        },
+      },
+    },
+  },
+} as const;
