@@ -30,4 +30,6 @@ export interface RunSummary {
   ok: boolean;
   nodes: NodeSummary[];
   seconds: number;
+  /** Peak resident memory of the whole process (main + worker threads), MB. */
+  peakRssMB: number;
 }

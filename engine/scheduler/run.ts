@@ -225,7 +225,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const seconds = (performance.now() - t0) / 1000;
   const ok = failures.length === 0;
   emit({ event: 'run-done', seconds, ok });
-  return { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds };
+  return { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
 /** Content keys: hash(type, version, params, input keys, external identity). Computed before anything runs. */

@@ -1,0 +1,47 @@
+import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { runCli, tempDir, writeWorkflow, TEST_PLUGIN, ROOT } from './helpers.js';
+
+test('clearmap nodes --json lists types with ports, params, defaults and descriptions', (t) => {
+  const r = runCli(['nodes', '--json', '--plugin', join(ROOT, 'plugins', 'intensity-histogram')]);
+  t.is(r.code, 0, r.stderr);
+  const types = JSON.parse(r.stdout) as Array<{ type: string; origin: string; params: Record<string, { default?: unknown; description?: string }> }>;
+  const stats = types.find((x) => x.type === 'statistics')!;
+  t.is(stats.origin, 'built-in nodes');
+  const hist = types.find((x) => x.type === 'intensity-histogram')!;
+  t.regex(hist.origin, /plugin/);
+  t.is(hist.params.bins.default, 256);
+  t.truthy(hist.params.bins.description);
+});
+
+test('clearmap schema is a JSON Schema that accepts a valid workflow and rejects a bad param', (t) => {
+  const r = runCli(['schema']);
+  t.is(r.code, 0, r.stderr);
+  const validate = new Ajv({ strict: false }).compile(JSON.parse(r.stdout));
+  t.true(validate({ version: 1, nodes: [{ id: 's', type: 'statistics', inputs: { input: 'a.volume' } }] }), JSON.stringify(validate.errors));
+  t.false(validate({ version: 1, nodes: [{ id: 's', type: 'statistics', params: { bogus: 1 }, inputs: { input: 'a.volume' } }] }));
+  t.false(validate({ version: 1, nodes: [{ id: 's', type: 'not-a-node' }] }));
+});
+
+test('clearmap run writes a summary; cache ls lists entries and cache clean removes them', (t) => {
+  const dir = tempDir();
+  const file = writeWorkflow(dir, { version: 1, plugins: [TEST_PLUGIN], nodes: [
+    { id: 'src', type: 'test-source', params: { shape: [8, 8, 4] } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'src.volume' } },
+  ] });
+  const cache = join(dir, 'cache');
+  const summary = join(dir, 'summary.json');
+  const r = runCli(['run', file, '--cache', cache, '--summary', summary, '--workers', '1']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /done in .* s: 2 computed/);
+  const s = JSON.parse(readFileSync(summary, 'utf8'));
+  t.deepEqual(s.nodes.map((n: { id: string; status: string }) => [n.id, n.status]), [['src', 'computed'], ['stats', 'computed']]);
+  t.true(s.nodes.every((n: { seconds: number }) => typeof n.seconds === 'number'));
+  const ls = runCli(['cache', 'ls', '--cache', cache]);
+  t.regex(ls.stdout, /test-source/);
+  t.regex(ls.stdout, /2 entries/);
+  t.is(runCli(['cache', 'clean', '--cache', cache]).code, 0);
+  t.false(existsSync(cache));
+});
