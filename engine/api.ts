@@ -2,7 +2,7 @@
 // Plugins must not import engine internals; tools/check-plugin-imports enforces it.
 import 'reflect-metadata';
 
-export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema } from './core/node-type.js';
+export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, PoolTask } from './core/node-type.js';
 export type { Artefact, VolumeRef, PointsArtefact, TableArtefact, TransformArtefact, FileArtefact, JsonArtefact, PortType, Region, SlabReader } from './core/artefacts.js';
 export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from './core/events.js';
 export { NODE_TYPE, nodeTypesModule, NodeRegistry } from './core/registry.js';

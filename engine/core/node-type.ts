@@ -37,8 +37,19 @@ export interface NodeContext {
   progress(done: number, total: number): void;
   /** Read a region (or everything) of a volume input in this thread. */
   readVolume(ref: VolumeRef, region?: { x?: [number, number]; y?: [number, number]; z?: [number, number] }): Promise<Volume>;
-  /** Run a chunk-wise kernel over a volume on the worker pool (for whole nodes that stream). */
+  /**
+   * Run tasks on the engine's worker pool (at most `workers` at a time), e.g. slabs of a resampling.
+   * Each task calls `export` of `module` with `args` (structured-clonable) in a worker thread;
+   * results come back in task order.
+   */
+  parallel<T = unknown>(tasks: PoolTask[]): Promise<T[]>;
   signal: AbortSignal;
+}
+
+export interface PoolTask {
+  module: string;
+  export: string;
+  args: unknown;
 }
 
 interface NodeTypeBase {

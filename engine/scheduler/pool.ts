@@ -2,8 +2,9 @@
 // chunk granularity (a chunk is tens of MB). Created lazily: runs that hit the cache start no threads.
 import { Pool, spawn, Worker } from 'threads';
 import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
+import type { PoolTask } from '../core/node-type.js';
 
-type ChunkWorkerApi = { runChunk(task: ChunkTask): Promise<ChunkTaskResult> };
+type ChunkWorkerApi = { runChunk(task: ChunkTask): Promise<ChunkTaskResult>; runTask(task: PoolTask): Promise<unknown> };
 
 export class ChunkPool {
   // threads' generic pool types don't line up under NodeNext; the API used here is queue() and terminate()
@@ -11,10 +12,18 @@ export class ChunkPool {
 
   constructor(readonly size: number) {}
 
-  run(task: ChunkTask): Promise<ChunkTaskResult> {
+  private get workers() {
     // path is resolved by threads relative to this file, i.e. dist/engine/scheduler/
-    const pool = (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js')), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
-    return Promise.resolve(pool.queue((w) => (w as ChunkWorkerApi).runChunk(task))) as Promise<ChunkTaskResult>;
+    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js')), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
+  }
+
+  run(task: ChunkTask): Promise<ChunkTaskResult> {
+    return Promise.resolve(this.workers.queue((w) => (w as ChunkWorkerApi).runChunk(task))) as Promise<ChunkTaskResult>;
+  }
+
+  /** Generic task (the pool itself queues: at most `size` run at once). */
+  runTask<T>(task: PoolTask): Promise<T> {
+    return Promise.resolve(this.workers.queue((w) => (w as ChunkWorkerApi).runTask(task))) as Promise<T>;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { deserialize } from 'node:v8';
 import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact, VolumeRef } from '../core/artefacts.js';
-import type { ChunkNodeType, NodeContext, NodeType } from '../core/node-type.js';
+import type { ChunkNodeType, NodeContext, NodeType, PoolTask } from '../core/node-type.js';
 import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
 import { NodeError, messageOf } from '../core/errors.js';
 import { hashJson } from '../core/hash.js';
@@ -72,6 +72,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     log: (message) => emit({ event: 'log', node: n.id, message }),
     progress: (done, total) => emit({ event: 'progress', node: n.id, done, total }),
     readVolume: (ref, region) => readRegion(ref, region),
+    parallel: <T>(tasks: PoolTask[]) => Promise.all(tasks.map((t) => pool.runTask<T>(t))),
     signal: opts.signal ?? new AbortController().signal,
   });
 

@@ -151,3 +151,21 @@ test('the shipped intensity-histogram plugin loads from a workflow and counts ev
   t.is(counts[0], 0);
   t.is(counts[counts.length - 1], 0);
 });
+
+test('whole nodes can fan work out over the worker pool with ctx.parallel (results in task order)', async (t) => {
+  const dir = tempDir();
+  const file = writeWorkflow(dir, { version: 1, plugins: [TEST_PLUGIN], nodes: [
+    { id: 'src', type: 'test-source', params: { shape: [20, 10, 17], max: 50 } },
+    { id: 'sum', type: 'test-parallel-sum', inputs: { input: 'src.volume' }, params: { slab: 2 } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'src.volume' } },
+  ] });
+  const cache = join(dir, 'cache');
+  const r = await runApi(file, { cache, workers: 2 });
+  t.true(r.summary.ok);
+  const entries = new CacheStore(cache).list();
+  const value = (type: string, port: string) => JSON.parse(readFileSync(join(cache, 'nodes', entries.find((e) => e.nodeType === type)!.key, 'manifest.json'), 'utf8')).outputs[port].value;
+  const sum = value('test-parallel-sum', 'result');
+  t.is(sum.sum, value('statistics', 'statistics').sum);
+  t.deepEqual(sum.order, [0, 2, 4, 6, 8, 10, 12, 14, 16]);
+  t.is(sum.threads, 2, 'both workers were used');
+});
