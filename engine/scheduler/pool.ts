@@ -14,7 +14,9 @@ export class ChunkPool {
 
   private get workers() {
     // path is resolved by threads relative to this file, i.e. dist/engine/scheduler/
-    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js')), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
+    // workerData must be an object: geotiff's web-worker shim reads workerData.mod in any worker thread
+    const options = { workerData: {} } as unknown as ConstructorParameters<typeof Worker>[1];
+    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js', options)), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
   }
 
   run(task: ChunkTask): Promise<ChunkTaskResult> {
