@@ -1,0 +1,54 @@
+// read-volume: a volume file or per-plane file pattern -> a lazy VolumeRef (nothing is read here;
+// chunk workers read their slabs through readVolumeRegion).
+import { isAbsolute, resolve } from 'node:path';
+import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
+import { fileIdentities } from '../file-identity.js';
+
+const rangeSchema = (axis: string) => ({
+  type: 'array', minItems: 2, maxItems: 2,
+  items: { type: ['integer', 'null'] },
+  description: `ClearMap-style ${axis} range [start, end): null = open end, negative counts from the end; clipped to the data.`,
+});
+
+export const readVolumeNode: WholeNodeType = {
+  type: 'read-volume',
+  version: '1',
+  kind: 'whole',
+  description: 'Open a TIFF stack, a per-plane TIFF pattern (e.g. ch00\\d{3}.tif), an MHD/RAW or a NRRD file as a volume (optionally a sub-range).',
+  inputs: {},
+  outputs: { volume: { type: 'volume', description: 'The volume (read lazily, slab by slab).' } },
+  params: {
+    type: 'object',
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'File or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
+      format: { enum: [...VOLUME_FORMATS], description: 'Override the format picked from the extension.' },
+      x: rangeSchema('x'), y: rangeSchema('y'), z: rangeSchema('z'),
+      voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'Voxel size in µm [x, y, z]; overrides what the file says.' },
+      channel: { type: 'integer', minimum: 0, description: 'Multi-channel ImageJ TIFF hyperstack: the channel to read (0-based).' },
+    },
+    required: ['path'],
+    additionalProperties: false,
+  },
+  async run(_inputs, params, ctx) {
+    const path = absolute(params.path as string, ctx.baseDir);
+    const opened = await openVolume(path, {
+      format: params.format as string | undefined,
+      range: { x: params.x as UserRange, y: params.y as UserRange, z: params.z as UserRange },
+      voxelSize: params.voxelSize as [number, number, number] | undefined,
+      channel: params.channel as number | undefined,
+    });
+    ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${opened.voxelSize.join('x')} µm`);
+    if (!params.voxelSize && opened.fileVoxelSize.some((v) => v === null)) {
+      ctx.log(`warning: ${path} does not record the voxel size along every axis (${opened.fileVoxelSize.map((v) => v ?? '?').join('x')}); using 1 µm there — set 'voxelSize'`);
+    }
+    return { volume: opened.ref };
+  },
+  async externalIdentity(params, baseDir) {
+    return fileIdentities(await volumeFiles(absolute(params.path as string, baseDir), params.format as string | undefined));
+  },
+};
+
+export function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
