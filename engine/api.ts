@@ -2,10 +2,12 @@
 // Plugins must not import engine internals; tools/check-plugin-imports enforces it.
 import 'reflect-metadata';
 
-export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, PoolTask } from './core/node-type.js';
+export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkContext, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, PoolTask } from './core/node-type.js';
 export type { Artefact, VolumeRef, PointsArtefact, TableArtefact, TransformArtefact, FileArtefact, JsonArtefact, PortType, Region, SlabReader } from './core/artefacts.js';
 export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from './core/events.js';
 export { NODE_TYPE, nodeTypesModule, NodeRegistry } from './core/registry.js';
+/** What a plugin's entry point exports by default (an inversify ContainerModule). */
+export type { ContainerModule as PluginModule } from 'inversify';
 export { WorkflowError, NodeError } from './core/errors.js';
 export type { ChunkGeometry } from './data/chunk.js';
 export { planChunks } from './data/chunk.js';
@@ -14,5 +16,5 @@ export * from './data/points.js';
 export { type Table, type Cell, tableToCsv } from './data/table.js';
 export { rawVolumeRef, readRawRegion, writeMhdHeader } from './data/raw-volume.js';
 export { readRegion } from './data/read.js';
-export { createRegistry, loadWorkflow, runWorkflow, applyOverrides } from './engine.js';
+export { createRegistry, loadWorkflow, runWorkflow, applyOverrides, type RunOptions, type RunResult } from './engine.js';
 export type { Workflow, WorkflowNode } from './workflow/format.js';

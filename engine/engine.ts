@@ -7,7 +7,7 @@ import { WorkflowError, messageOf } from './core/errors.js';
 import { builtinNodeTypes } from '../nodes/index.js';
 import { checkEnvelope, parseWorkflowFile, validateWorkflow, type ValidWorkflow } from './workflow/validate.js';
 import type { Workflow } from './workflow/format.js';
-import { runWorkflow, type RunOptions } from './scheduler/run.js';
+import { runWorkflow, type RunOptions, type RunResult } from './scheduler/run.js';
 
 export async function createRegistry(): Promise<NodeRegistry> {
   const registry = new NodeRegistry();
@@ -58,4 +58,4 @@ export async function loadWorkflow(file: string, sets: string[] = [], registry?:
   return { registry: reg, valid: validateWorkflow(path, wf, reg) };
 }
 
-export { runWorkflow, type RunOptions };
+export { runWorkflow, type RunOptions, type RunResult };

@@ -63,6 +63,11 @@ interface NodeTypeBase {
   params: ParamsSchema;
   /** Checks a schema cannot express (even/odd sizes, ranges depending on other params). Return messages naming the param. */
   check?(params: Record<string, unknown>): string[];
+  /**
+   * Identity of external inputs (e.g. source files, a classifier project: path, size, mtime) that the
+   * cache key must include. Return a stable JSON value; it is hashed.
+   */
+  externalIdentity?(params: Record<string, unknown>, baseDir: string): Promise<unknown>;
 }
 
 export interface WholeNodeType extends NodeTypeBase {
@@ -72,11 +77,6 @@ export interface WholeNodeType extends NodeTypeBase {
    * written atomically to their destination and reported as 'file' artefacts.
    */
   run(inputs: Record<string, Artefact | undefined>, params: Record<string, unknown>, ctx: NodeContext): Promise<Record<string, Artefact>>;
-  /**
-   * Identity of external inputs (e.g. source files: path, size, mtime) that the cache key must include.
-   * Return a stable JSON value; it is hashed.
-   */
-  externalIdentity?(params: Record<string, unknown>, baseDir: string): Promise<unknown>;
   /** For result writers: the cache entry is only valid while these files still exist unchanged. */
   producesFiles?: boolean;
 }
@@ -90,8 +90,16 @@ export type ChunkOutputKind = 'volume' | 'points' | 'reduce';
  * `slab.origin[2]` is geometry.read[0]. Points must be in global stack coordinates; the engine keeps
  * those whose z lies in the chunk's core range. Reduce partials must be structured-clonable.
  */
-export type ChunkKernel = (slab: Volume, geometry: ChunkGeometry, params: Record<string, unknown>) =>
+export type ChunkKernel = (slab: Volume, geometry: ChunkGeometry, params: Record<string, unknown>, context: ChunkContext) =>
   Volume | Points | unknown | Promise<Volume | Points | unknown>;
+
+/** What a chunk kernel gets besides its slab: the node's other (non-volume-stream) inputs and the workflow folder. */
+export interface ChunkContext {
+  /** The node's inputs other than `input` (e.g. a trained model as json), resolved before the stream starts. */
+  inputs: Record<string, Artefact | undefined>;
+  /** Folder of the workflow file: resolve relative paths in params against it. */
+  baseDir: string;
+}
 
 export interface ChunkNodeType extends NodeTypeBase {
   kind: 'chunk';

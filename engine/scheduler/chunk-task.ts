@@ -2,7 +2,7 @@
 // chunk.worker.ts) but is plain code, so it is also callable in-process.
 import { serialize } from 'node:v8';
 import type { VolumeRef } from '../core/artefacts.js';
-import type { ChunkKernel, ChunkOutputKind } from '../core/node-type.js';
+import type { ChunkContext, ChunkKernel, ChunkOutputKind } from '../core/node-type.js';
 import type { ChunkGeometry } from '../data/chunk.js';
 import { filterPoints, type Points } from '../data/points.js';
 import { sliceZ, type Volume } from '../data/volume.js';
@@ -16,6 +16,8 @@ export interface StageSpec {
   export: string;
   params: Record<string, unknown>;
   produces: ChunkOutputKind;
+  /** The node's non-stream inputs and the workflow folder (see ChunkContext). */
+  context: ChunkContext;
 }
 
 export interface ChunkTask {
@@ -47,7 +49,7 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
     // a reduction must see each plane exactly once: give it only the planes this chunk owns
     const input = s.produces === 'reduce' ? sliceZ(slab, g.core[0] - slab.origin[2], g.core[1] - slab.origin[2]) : slab;
     try {
-      result = await kernel(input, g, s.params);
+      result = await kernel(input, g, s.params, s.context);
     } catch (e) {
       throw new Error(`${where(s)}: ${(e as Error).message}`);
     }

@@ -28,6 +28,12 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** runWorkflow's result: the summary, plus each node's output artefacts for programs embedding the engine. */
+export interface RunResult extends RunSummary {
+  /** nodeId -> port -> artefact, for the nodes that finished (not serialised into --summary files). */
+  outputs: Map<string, Record<string, Artefact>>;
+}
+
 /** Defaults sized for 2 cores / 24 GB: a 2160x2560 uint16 plane is 11 MB, so 128 MB slabs ~ 11 planes. */
 const DEFAULT_CHUNK_BYTES_MAX = 256 * 1024 * 1024;
 const DEFAULT_CHUNK_SIZE_MAX = 100;
@@ -39,7 +45,7 @@ interface Unit {
   last: ResolvedNode;
 }
 
-export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunSummary> {
+export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const events = opts.events ?? new Subject<EngineEvent>();
   const emit = (e: EngineEvent) => events.next(e);
@@ -88,8 +94,13 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       }
       return loaded.outputs;
     }
-    // inputs first (the chain's head takes the external inputs)
+    // inputs first: the chain's head takes the stream input; every stage may have other inputs too
     const inputs = await inputsOf(u.nodes[0]);
+    const stageInputs = new Map<string, Record<string, Artefact | undefined>>();
+    for (const n of u.nodes) {
+      const all = n === u.nodes[0] ? inputs : await inputsOf({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([port]) => port !== 'input')) });
+      stageInputs.set(n.id, Object.fromEntries(Object.entries(all).filter(([port]) => port !== 'input')));
+    }
     const start = performance.now();
     const workDir = cache.newWorkDir(key);
     const ctx = makeCtx(last, workDir);
@@ -99,7 +110,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       let outputs: Record<string, Artefact>;
       let external: string[] = [];
       if (last.type.kind === 'chunk') {
-        const r = await runChain(u, inputs, key, workDir, ctx);
+        const r = await runChain(u, inputs, stageInputs, key, workDir, ctx);
         outputs = r.outputs;
         chunkStats = r.chunks;
       } else {
@@ -137,13 +148,13 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   };
 
   // ---- chunk chains -------------------------------------------------------------------------------
-  const runChain = async (u: Unit, inputs: Record<string, Artefact | undefined>, key: string, workDir: string, ctx: NodeContext) => {
+  const runChain = async (u: Unit, inputs: Record<string, Artefact | undefined>, stageInputs: Map<string, Record<string, Artefact | undefined>>, key: string, workDir: string, ctx: NodeContext) => {
     const source = inputs.input as VolumeRef | undefined;
     const head = u.nodes[0];
     if (!source || source.kind !== 'volume') throw new NodeError(head.id, head.type.type, 'input is not a volume');
     const stages: StageSpec[] = u.nodes.map((n) => {
       const t = n.type as ChunkNodeType;
-      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces };
+      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir } };
     });
     const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params))), 0);
     const [X, Y, Z] = source.shape;
@@ -226,7 +237,14 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const seconds = (performance.now() - t0) / 1000;
   const ok = failures.length === 0;
   emit({ event: 'run-done', seconds, ok });
-  return { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const outputs = new Map<string, Record<string, Artefact>>();
+  for (const n of wf.order) {
+    const u = unitOf.get(n.id)!;
+    if (u.last === n && summaries.get(n.id)!.status !== 'failed' && summaries.get(n.id)!.status !== 'skipped') outputs.set(n.id, await results.get(n.id)!);
+  }
+  const summary: RunResult = { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outputs };
+  Object.defineProperty(summary, 'outputs', { enumerable: false }); // keeps JSON.stringify(summary) to the summary
+  return summary;
 }
 
 /** Content keys: hash(type, version, params, input keys, external identity). Computed before anything runs. */
@@ -236,7 +254,7 @@ async function computeKeys(wf: ValidWorkflow, baseDir: string): Promise<Map<stri
     const inputs = Object.fromEntries(Object.entries(n.inputs).map(([port, s]) => [port, `${keys.get(s.node)}.${s.port}`]));
     let external: unknown = null;
     const t = n.type;
-    if (t.kind === 'whole' && t.externalIdentity) {
+    if (t.externalIdentity) {
       try {
         external = await t.externalIdentity(n.params, baseDir);
       } catch (e) {

@@ -169,3 +169,25 @@ test('whole nodes can fan work out over the worker pool with ctx.parallel (resul
   t.deepEqual(sum.order, [0, 2, 4, 6, 8, 10, 12, 14, 16]);
   t.is(sum.threads, 2, 'both workers were used');
 });
+
+test('chunk kernels receive their non-stream inputs; changing such an input recomputes the node; outputs are returned to API callers', async (t) => {
+  const dir = tempDir();
+  const wf = (value: number) => ({ version: 1, plugins: [TEST_PLUGIN], settings: { chunkSizeMax: 3 }, nodes: [
+    { id: 'src', type: 'test-source', params: { shape: [6, 5, 9], max: 10 } },
+    { id: 'k', type: 'test-constant', params: { value } },
+    { id: 'add', type: 'test-add', inputs: { input: 'src.volume', amount: 'k.value' } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'add.output' } },
+    { id: 'base', type: 'statistics', inputs: { input: 'src.volume' } },
+  ] });
+  const cache = join(dir, 'cache');
+  const first = await runApi(writeWorkflow(dir, wf(1000)), { cache });
+  t.true(first.summary.ok);
+  const stats = (r: typeof first) => ((r.summary as unknown as { outputs: Map<string, Record<string, { value: { mean: number; count: number } }>> }).outputs.get('stats')!.statistics.value);
+  const base = (first.summary as unknown as { outputs: Map<string, Record<string, { value: { mean: number } }>> }).outputs.get('base')!.statistics.value;
+  t.is(stats(first).count, 6 * 5 * 9);
+  t.true(Math.abs(stats(first).mean - (base.mean + 1000)) < 1e-9);
+  t.false('outputs' in JSON.parse(JSON.stringify(first.summary)), 'outputs are not serialised into summaries');
+  const second = await runApi(writeWorkflow(dir, wf(2000)), { cache });
+  t.like(statuses(second.summary), { src: 'cached', base: 'cached', k: 'computed', add: 'computed', stats: 'computed' });
+  t.true(Math.abs(stats(second).mean - (base.mean + 2000)) < 1e-9);
+});
