@@ -93,6 +93,36 @@ program.command('schema')
     process.stdout.write(JSON.stringify(composeSchema(await createRegistry()), null, 2) + '\n');
   });
 
+function rangeArg(s: string): [number | null, number | null] {
+  const m = /^(-?\d*):(-?\d*)$/.exec(s);
+  if (!m) throw new InvalidArgumentError(`expected start:end (either may be empty; negative counts from the end), got '${s}'`);
+  return [m[1] === '' ? null : Number(m[1]), m[2] === '' ? null : Number(m[2])];
+}
+
+program.command('info')
+  .description('shape, data type, voxel size and format of a volume (file or per-plane pattern)')
+  .argument('<file>', 'volume file, or a pattern such as "ch00\\d{3}.tif"')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, o: { json?: boolean }) => {
+    const { openVolume } = await import('../../nodes/io/formats.js');
+    const v = await openVolume(file);
+    const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.voxelSize, files: v.files.length };
+    if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
+    else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.join(' x ')} µm\n`);
+  });
+
+program.command('convert')
+  .description('convert a volume (or a sub-range) to another format, slab by slab: TIFF stack, per-plane TIFFs, MHD/RAW, NRRD')
+  .argument('<in>', 'source volume or pattern')
+  .argument('<out>', 'destination (.tif, .mhd, .nrrd, or a pattern such as "Z\\d{4}.tif")')
+  .option('--x <a:b>', 'x range', rangeArg).option('--y <a:b>', 'y range', rangeArg).option('--z <a:b>', 'z range', rangeArg)
+  .option('--voxel-size <x,y,z>', 'voxel size in µm (overrides the file)', (s: string) => s.split(',').map(Number) as [number, number, number])
+  .action(async (src: string, dest: string, o: { x?: [number | null, number | null]; y?: [number | null, number | null]; z?: [number | null, number | null]; voxelSize?: [number, number, number] }) => {
+    const { convertVolume } = await import('../../nodes/io/convert.js');
+    const files = await convertVolume(src, dest, { range: { x: o.x, y: o.y, z: o.z }, voxelSize: o.voxelSize });
+    process.stdout.write(`wrote ${files.join(', ')}\n`);
+  });
+
 const cacheCmd = program.command('cache').description('inspect or clear the result cache');
 cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
   const entries = new CacheStore(resolve(o.cache)).list();

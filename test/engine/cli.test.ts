@@ -45,3 +45,17 @@ test('clearmap run writes a summary; cache ls lists entries and cache clean remo
   t.is(runCli(['cache', 'clean', '--cache', cache]).code, 0);
   t.false(existsSync(cache));
 });
+
+test('clearmap info and convert work on the real cellfinder planes and name the file on errors', (t) => {
+  const pattern = '/work/shared/data/cellfinder/crop_planes/ch0/ch00\\d{3}.tif';
+  const info = runCli(['info', pattern, '--json']);
+  t.is(info.code, 0, info.stderr);
+  t.like(JSON.parse(info.stdout), { format: 'tiff-planes', shape: [667, 510, 30], dtype: 'uint16', files: 30 });
+  const out = join(tempDir(), 'crop.nrrd');
+  const conv = runCli(['convert', pattern, out, '--x', '100:300', '--z', '5:10', '--voxel-size', '2,2,5']);
+  t.is(conv.code, 0, conv.stderr);
+  t.like(JSON.parse(runCli(['info', out, '--json']).stdout), { format: 'nrrd', shape: [200, 510, 5], voxelSize: [2, 2, 5] });
+  const bad = runCli(['info', join(tempDir(), 'missing.tif')]);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /missing\.tif: no such file/);
+});
