@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Subject } from 'rxjs';
 import type { EngineEvent } from '../core/events.js';
@@ -38,7 +38,8 @@ program.command('run')
   .option('--set <assignment>', 'override a param: <nodeId>.<param>=<json> (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option('--summary <file>', 'write a JSON run summary')
   .option('--json', 'print events as JSON lines on stdout')
-  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean }) => {
+  .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
+  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
@@ -47,6 +48,13 @@ program.command('run')
     const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
     renderer.stop();
     if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
+    if (o.report !== undefined) {
+      // loaded on demand: vega takes about a second to import
+      const { collectRunReport, writeRunReport } = await import('../../nodes/report/index.js');
+      const reportFile = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report.html');
+      await writeRunReport(summary, collectRunReport(valid.order, summary, outDir), reportFile);
+      process.stderr.write(`report: ${reportFile}\n`);
+    }
     const counts = summary.nodes.reduce((m, n) => ({ ...m, [n.status]: (m[n.status] ?? 0) + 1 }), {} as Record<string, number>);
     process.stderr.write(`${summary.ok ? 'done' : 'FAILED'} in ${summary.seconds.toFixed(2)} s: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; results in ${outDir}\n`);
     if (!summary.ok) {

@@ -53,7 +53,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   cache.sweepTemps();
   const baseDir = dirname(resolve(wf.file));
   const pool = new ChunkPool(Math.max(1, opts.workers));
-  const keys = await computeKeys(wf, baseDir);
+  const keys = await computeKeys(wf, baseDir, resolve(opts.outDir));
   const units = planUnits(wf);
   const summaries = new Map<string, NodeSummary>(wf.order.map((n) => [n.id, { id: n.id, type: n.type.type, status: 'skipped', seconds: 0 }]));
   const results = new Map<string, Promise<Record<string, Artefact>>>();
@@ -248,7 +248,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
 }
 
 /** Content keys: hash(type, version, params, input keys, external identity). Computed before anything runs. */
-async function computeKeys(wf: ValidWorkflow, baseDir: string): Promise<Map<string, string>> {
+async function computeKeys(wf: ValidWorkflow, baseDir: string, outDir: string): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   for (const n of wf.order) {
     const inputs = Object.fromEntries(Object.entries(n.inputs).map(([port, s]) => [port, `${keys.get(s.node)}.${s.port}`]));
@@ -261,7 +261,9 @@ async function computeKeys(wf: ValidWorkflow, baseDir: string): Promise<Map<stri
         throw new NodeError(n.id, t.type, messageOf(e));
       }
     }
-    keys.set(n.id, hashJson({ type: t.type, version: t.version, params: n.params, inputs, external }));
+    // result writers: the destination folder is part of what they produce
+    const out = t.kind === 'whole' && t.producesFiles ? outDir : undefined;
+    keys.set(n.id, hashJson({ type: t.type, version: t.version, params: n.params, inputs, external, out }));
   }
   return keys;
 }

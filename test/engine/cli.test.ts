@@ -59,3 +59,22 @@ test('clearmap info and convert work on the real cellfinder planes and name the 
   t.is(bad.code, 1);
   t.regex(bad.stderr, /missing\.tif: no such file/);
 });
+
+test('result writers rerun when --out changes, and --report writes a self-contained HTML report', (t) => {
+  const dir = tempDir();
+  const file = writeWorkflow(dir, { version: 1, plugins: [TEST_PLUGIN], nodes: [
+    { id: 'src', type: 'test-source', params: { shape: [8, 8, 4] } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'src.volume' } },
+    { id: 'save', type: 'write-table', inputs: { table: 'stats.table' }, params: { path: 'stats.csv' } },
+  ] });
+  const cache = join(dir, 'cache');
+  for (const out of ['a', 'b']) {
+    const r = runCli(['run', file, '--cache', cache, '--out', join(dir, out), '--workers', '1', '--report']);
+    t.is(r.code, 0, r.stderr);
+    t.regex(readFileSync(join(dir, out, 'stats.csv'), 'utf8'), /^count,min,max,sum,mean,std,var\n256,/);
+    const html = readFileSync(join(dir, out, 'report.html'), 'utf8');
+    t.regex(html, /<html/);
+    t.regex(html, /statistics/);
+    t.notRegex(html, /<script[^>]+src=|<link[^>]+href="http/);
+  }
+});

@@ -1,0 +1,118 @@
+// Node 'section': one coronal, sagittal or horizontal plane of a heat map or p-value map, with an
+// optional atlas outline (where the annotation label changes). Planes follow ClearMap's stack
+// orientation: horizontal = constant z (the imaging axis), coronal = constant y, sagittal = constant x.
+import type { WholeNodeType } from '../../engine/core/node-type.js';
+import { colormapColor, COLORMAPS, type ColormapName } from './colormaps.js';
+import { contrastLimits } from './contrast.js';
+import { drawOutline } from './labels.js';
+import { checkPercentiles, colorParam, colorSchema, outputPath, pathSchema } from './node-params.js';
+import { sectionSize, type Axis } from './planes.js';
+import { num } from './describe.js';
+import { hexColor, type LegendItem } from './picture-info.js';
+import { writePng } from './png.js';
+import { readSection, volumeInput } from './read-planes.js';
+import { heatmapImage, pvalueImage } from './section.js';
+import { zoomImage } from './tiles.js';
+
+export const SECTION_PLANES: Record<string, Axis> = { horizontal: 'z', coronal: 'y', sagittal: 'x' };
+
+interface SectionParams {
+  path: string;
+  plane: keyof typeof SECTION_PLANES;
+  index: number | null;
+  mode: 'heatmap' | 'pvalues';
+  colormap: ColormapName;
+  percentiles: [number, number];
+  pcutoff: number | null;
+  pmax: number | null;
+  outlineAlpha: number;
+  zoom: number;
+}
+
+export const sectionNode: WholeNodeType = {
+  kind: 'whole',
+  type: 'section',
+  version: '1',
+  description: "One coronal/sagittal/horizontal section of a heat map (colour map) or p-value map (ClearMap's colorPValues: two colours for the sign of the difference), optionally outlined by atlas regions; writes a PNG.",
+  inputs: {
+    input: { type: 'volume', description: 'Heat map (mode heatmap) or p-values (mode pvalues).' },
+    sign: { type: 'volume', optional: true, description: 'Sign of the group difference (+1/−1), same shape; required for mode pvalues.' },
+    atlas: { type: 'volume', optional: true, description: 'Annotation labels, same shape; region boundaries are drawn.' },
+  },
+  outputs: { picture: { type: 'file', description: 'The PNG written.' } },
+  params: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      path: pathSchema('section.png'),
+      plane: { enum: Object.keys(SECTION_PLANES), default: 'coronal', description: 'horizontal = constant z, coronal = constant y, sagittal = constant x.' },
+      index: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }], default: null, description: 'Which plane along that axis (null = the middle one).' },
+      mode: { enum: ['heatmap', 'pvalues'], default: 'heatmap', description: 'How values become colours.' },
+      colormap: { enum: [...COLORMAPS], default: 'hot', description: 'Colour map of heat maps.' },
+      percentiles: {
+        type: 'array', items: { type: 'number', minimum: 0, maximum: 100 }, minItems: 2, maxItems: 2, default: [0, 99.5],
+        description: 'Heat map limits: these percentiles of the section map to the ends of the colour map.',
+      },
+      positiveColor: colorSchema('#ff0000', 'p-value map: colour where the first group is higher (ClearMap: channel 0).'),
+      negativeColor: colorSchema('#00ff00', 'p-value map: colour where it is lower (ClearMap: channel 1).'),
+      pcutoff: { anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'null' }], default: null, description: 'p-value map: p ≥ pcutoff takes the trend colours.' },
+      positiveTrendColor: colorSchema('#000000', 'p-value map with pcutoff: colour of non-significant positive differences.'),
+      negativeTrendColor: colorSchema('#000000', 'p-value map with pcutoff: colour of non-significant negative differences.'),
+      pmax: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }], default: null, description: 'p-value map: intensity is (pmax − p)/pmax (null = largest p in the section).' },
+      outlineColor: colorSchema('#ffffff', 'Colour of atlas region boundaries.'),
+      outlineAlpha: { type: 'number', minimum: 0, maximum: 1, default: 0.6, description: 'Opacity of atlas boundaries.' },
+      zoom: { type: 'integer', minimum: 1, maximum: 16, default: 2, description: 'Enlarge by this integer factor (atlas-size sections are small).' },
+    },
+  },
+  producesFiles: true,
+  check: (params) => checkPercentiles(params),
+  async run(inputs, params, ctx) {
+    const p = params as unknown as SectionParams;
+    const ref = volumeInput(inputs, 'input', ctx)!;
+    const signRef = volumeInput(inputs, 'sign', ctx, true);
+    const atlasRef = volumeInput(inputs, 'atlas', ctx, true);
+    for (const [port, r] of [['sign', signRef], ['atlas', atlasRef]] as const) {
+      if (r && r.shape.some((s, i) => s !== ref.shape[i])) throw new Error(`node '${ctx.nodeId}': input '${port}' has shape [${r.shape}] but 'input' has [${ref.shape}]`);
+    }
+    if (p.mode === 'pvalues' && !signRef) throw new Error(`node '${ctx.nodeId}': params.mode 'pvalues' needs the input 'sign' connected`);
+    const axis = SECTION_PLANES[p.plane];
+    const size = ref.shape[{ x: 0, y: 1, z: 2 }[axis]];
+    const index = p.index ?? Math.floor(size / 2);
+    if (index >= size) throw new Error(`node '${ctx.nodeId}': params.index ${index} is outside the ${p.plane} planes [0, ${size})`);
+    const dest = outputPath(p.path, ctx);
+
+    const plane = await readSection(ctx, ref, axis, index);
+    let image;
+    const legend: LegendItem[] = [];
+    let how: string;
+    if (p.mode === 'heatmap') {
+      const limits = contrastLimits([plane.values], p.percentiles);
+      image = heatmapImage(plane, limits, p.colormap);
+      how = `${p.colormap} colour map over [${limits.map(num).join(', ')}] (percentiles ${p.percentiles[0]}–${p.percentiles[1]} of this section)`;
+      legend.push({ label: `≤ ${num(limits[0])}`, color: hexColor(colormapColor(p.colormap, 0)) },
+        { label: num((limits[0] + limits[1]) / 2), color: hexColor(colormapColor(p.colormap, 0.5)) },
+        { label: `≥ ${num(limits[1])}`, color: hexColor(colormapColor(p.colormap, 1)) });
+    } else {
+      const colors = {
+        positive: colorParam(params, 'positiveColor', ctx.nodeId), negative: colorParam(params, 'negativeColor', ctx.nodeId),
+        positiveTrend: colorParam(params, 'positiveTrendColor', ctx.nodeId), negativeTrend: colorParam(params, 'negativeTrendColor', ctx.nodeId),
+      };
+      const signPlane = await readSection(ctx, signRef!, axis, index);
+      image = pvalueImage(plane, signPlane, { ...colors, pcutoff: p.pcutoff, pmax: p.pmax });
+      const cut = p.pcutoff === null ? '' : ` (p < ${p.pcutoff})`;
+      how = `p-values as ClearMap's colorPValues: brightness (pmax − p)/pmax, pmax = ${p.pmax === null ? 'largest p in this section' : p.pmax}, colour by the sign of the difference`;
+      legend.push({ label: `first group higher${cut}`, color: hexColor(colors.positive) }, { label: `first group lower${cut}`, color: hexColor(colors.negative) });
+      if (p.pcutoff !== null) {
+        legend.push({ label: `higher, p ≥ ${p.pcutoff}`, color: hexColor(colors.positiveTrend) }, { label: `lower, p ≥ ${p.pcutoff}`, color: hexColor(colors.negativeTrend) });
+      }
+    }
+    if (atlasRef) {
+      const outline = colorParam(params, 'outlineColor', ctx.nodeId);
+      drawOutline(image, await readSection(ctx, atlasRef, axis, index), outline, p.outlineAlpha);
+      legend.push({ label: 'atlas region boundaries', color: hexColor(outline) });
+    }
+    const description = `${p.plane} section ${axis} = ${index} of a ${ref.shape.join('×')} volume (${sectionSize(ref.shape, axis).join('×')} voxels${p.zoom > 1 ? `, shown ×${p.zoom}` : ''}); ${how}`;
+    writePng(dest, zoomImage(image, p.zoom), { description, legend });
+    ctx.log(`${dest}: ${description}`);
+    return { picture: { kind: 'file', path: dest } };
+  },
+};
