@@ -1,0 +1,16 @@
+// The alignment node group: resampling/orientation (ClearMap Alignment/Resampling.py) and elastix
+// registration (ClearMap Alignment/Elastix.py).
+import type { NodeType } from '../../engine/core/node-type.js';
+import { elastixNode, resampleNode, resamplePointsInverseNode, resamplePointsNode, transformImageNode, transformPointsNode } from './nodes.js';
+
+export const alignmentNodeTypes: NodeType[] = [
+  resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode,
+];
+
+export * from './orientation.js';
+export * from './resample.js';
+export * from './resample-points.js';
+export { resampleChunk, joinResampled, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
+export { findElastix, runElastix, transformixPoints, transformixImage, resolveParameterFile, shippedParamsDir } from './elastix.js';
+export { readMhdVolume, writeMhdForElastix } from './mhd-file.js';
+export { TRANSFORM_META, type TransformMeta } from './nodes.js';
