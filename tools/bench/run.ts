@@ -1,12 +1,18 @@
 // `npm run bench`: every section measures ClearMap.ts and, where there is one, the reference it is
 // compared with, in the same run on the same machine, and prints the ratios.
-// Usage: npm run bench [-- section ...]   (sections: engine)
+// Usage: npm run bench [-- section ...]   (sections: engine, io, detection, alignment, analysis)
 import { cpus, totalmem } from 'node:os';
 import type { BenchRow } from './util.js';
 import { engineBench } from './engine.bench.js';
+import { ioBench } from './io.bench.js';
+import { analysisBench } from './analysis.bench.js';
+import { alignmentBench } from './alignment.bench.js';
 
 const sections: Record<string, () => Promise<BenchRow[]>> = {
   engine: engineBench,
+  io: ioBench,
+  alignment: alignmentBench,
+  analysis: analysisBench,
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(sections);
