@@ -48,7 +48,7 @@ export async function alignmentBench(): Promise<BenchRow[]> {
           { id: 'reg', type: 'elastix', inputs: { fixed: 'fixed.volume', moving: 'moving.volume' }, params: { backend, parameterFiles: [join(ROOT, 'test', 'fixtures', 'alignment', 'test-affine.txt')] } },
         ] }, ['--workers', '2']);
         seconds[backend] = s.nodes.find((x) => x.id === 'reg')!.seconds;
-        rows.push({ section: 'alignment', case: `elastix affine ${shape.join('x')} float32, ${backend}${backend === 'native' ? ' (2 threads)' : ' (1 thread)'}`, value: seconds[backend], unit: 's', note: `peak RSS ${s.peakRssMB} MB` });
+        rows.push({ section: 'alignment', case: `elastix affine ${shape.join('x')} float32, ${backend}${backend === 'native' ? ' (2 threads)' : ' (1 thread)'}`, value: seconds[backend], unit: 's', note: `peak RSS of the engine process ${s.peakRssMB} MB${backend === 'native' ? '; the elastix child process is not included' : ''}` });
       } finally {
         sub.cleanup();
       }
