@@ -1,0 +1,142 @@
+// Node types of cell detection (ClearMap 0.9.2 SpotDetection and its steps).
+import type { ChunkNodeType, NodeType, WholeNodeType } from '../../engine/core/node-type.js';
+import type { PointsArtefact } from '../../engine/core/artefacts.js';
+import type { DType } from '../../engine/data/volume.js';
+import { FILTER_TYPES } from '../kernels/filter-kernel.js';
+import {
+  backgroundSchema, detectOverlap, detectParamProblems, detectParamsSchema, dogSchema, illuminationSchema, resolveDetectParams,
+} from './params.js';
+import { checkBackgroundParams, checkDoGParams, checkFilterParams } from './step-kernels.js';
+import { checkThresholdParams, thresholdPoints, type ThresholdParams } from './threshold-points.js';
+import { illuminationFilesIdentity } from './illumination.js';
+import type { IlluminationParams } from './params.js';
+
+export { detectCells, detectCellsInVolume } from './detect-cells.js';
+export { thresholdPoints } from './threshold-points.js';
+
+const detectModule = new URL('./detect-cells.js', import.meta.url).href;
+const stepsModule = new URL('./step-kernels.js', import.meta.url).href;
+const volumeIn = { input: { type: 'volume' as const, description: 'image stack (e.g. the c-Fos channel)' } };
+const volumeOut = (what: string) => ({ output: { type: 'volume' as const, description: what } });
+
+export const detectNode: ChunkNodeType = {
+  type: 'detect',
+  version: '1',
+  kind: 'chunk',
+  produces: 'points',
+  description: "Cell detection as ClearMap 0.9.2's detectSpots: illumination correction, background removal, DoG, extended maxima, watershed cell shape; points with columns raw, dog, background, size",
+  inputs: volumeIn,
+  outputs: { points: { type: 'points', description: 'cell centres [x, y, z] in voxels of the stack, columns raw, dog, background[, size]' } },
+  params: detectParamsSchema,
+  check: (params) => detectParamProblems(params),
+  overlap: (params) => detectOverlap(resolveDetectParams(params)),
+  kernel: { module: detectModule, export: 'detectCells' },
+  externalIdentity: async (params, baseDir) => illuminationFilesIdentity(resolveDetectParams(params).correctIlluminationParameter, baseDir),
+};
+
+export const illuminationNode: ChunkNodeType = {
+  type: 'illumination',
+  version: '1',
+  kind: 'chunk',
+  produces: 'volume',
+  description: "Flat-field correction C = (I - B) / (F - B) per z-slice (ClearMap's correctIllumination)",
+  inputs: volumeIn,
+  outputs: volumeOut('illumination-corrected stack'),
+  params: { type: 'object', additionalProperties: false, properties: illuminationSchema.properties },
+  overlap: () => 0,
+  kernel: { module: stepsModule, export: 'illuminationKernel' },
+  externalIdentity: async (params, baseDir) => illuminationFilesIdentity({ flatfield: null, background: null, scaling: 'Mean', ...params } as IlluminationParams, baseDir),
+  // ClearMap casts back to the input type only when it scales; without a flat field the stack passes through
+  outputDtype: (dtype: DType, params) => (params.flatfield != null && params.scaling === null ? 'float32' : dtype),
+};
+
+export const backgroundNode: ChunkNodeType = {
+  type: 'background',
+  version: '1',
+  kind: 'chunk',
+  produces: 'volume',
+  description: "Background removal: image minus its grey opening with a disk, per z-slice, clipped at 0 (ClearMap's removeBackground)",
+  inputs: volumeIn,
+  outputs: volumeOut('background-removed stack (same type as the input)'),
+  params: { type: 'object', additionalProperties: false, properties: backgroundSchema.properties },
+  check: (p) => checkBackgroundParams(p),
+  overlap: () => 0,
+  kernel: { module: stepsModule, export: 'backgroundKernel' },
+  outputDtype: (dtype) => dtype,
+};
+
+const dogZ = (p: Record<string, unknown>) => (Array.isArray(p.size) && typeof p.size[2] === 'number' ? p.size[2] >> 1 : 0);
+
+export const dogNode: ChunkNodeType = {
+  type: 'dog',
+  version: '1',
+  kind: 'chunk',
+  produces: 'volume',
+  description: "Difference-of-Gaussians filter, negative values set to 0, float32 (ClearMap's filterDoG)",
+  inputs: volumeIn,
+  outputs: volumeOut('DoG-filtered stack (float32)'),
+  params: { type: 'object', additionalProperties: false, properties: { ...dogSchema.properties, size: { ...dogSchema.properties.size, default: [7, 7, 3] } } },
+  check: (p) => checkDoGParams(p),
+  overlap: (p) => dogZ({ size: [7, 7, 3], ...p }),
+  kernel: { module: stepsModule, export: 'dogKernel' },
+  outputDtype: () => 'float32',
+};
+
+export const filterNode: ChunkNodeType = {
+  type: 'filter',
+  version: '1',
+  kind: 'chunk',
+  produces: 'volume',
+  description: "Linear filter of ClearMap's FilterKernel types (mean, gaussian, log, dog, sphere, disk); negative values set to 0, float32 (ClearMap's filterLinear)",
+  inputs: volumeIn,
+  outputs: volumeOut('filtered stack (float32)'),
+  params: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      ftype: { enum: [...FILTER_TYPES], default: 'gaussian', description: 'filter type (ClearMap ftype)' },
+      size: { ...dogSchema.properties.size, default: [5, 5, 5], description: 'kernel size (x, y, z); null = only convert to float32' },
+      sigma: { ...dogSchema.properties.sigma, description: 'Gaussian std (gaussian, log, dog inner) per axis; null = ClearMap default from size' },
+      sigma2: { ...dogSchema.properties.sigma2, description: 'outer Gaussian std of dog per axis; null = ClearMap default' },
+    },
+  },
+  check: (p) => checkFilterParams({ ftype: 'gaussian', ...p }),
+  overlap: (p) => dogZ({ size: [5, 5, 5], ...p }),
+  kernel: { module: stepsModule, export: 'filterKernel' },
+  outputDtype: () => 'float32',
+};
+
+export const thresholdPointsNode: WholeNodeType = {
+  type: 'threshold-points',
+  version: '1',
+  kind: 'whole',
+  description: "Keep points whose property lies within [low, high] (ClearMap's thresholdPoints)",
+  inputs: { points: { type: 'points', description: 'points with property columns (e.g. from detect)' } },
+  outputs: { points: { type: 'points', description: 'the points that pass, with the same columns' } },
+  params: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      threshold: {
+        anyOf: [{ type: 'number' }, { type: 'array', items: { type: ['number', 'null'] }, minItems: 2, maxItems: 2 }],
+        default: [20, 900],
+        description: 'low bound (number) or [low, high]; null = unbounded (ClearMap\'s all). The template uses (20, 900) on the size row',
+      },
+      row: {
+        anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }, { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }] }, minItems: 2, maxItems: 2 }],
+        default: 3,
+        description: 'column index (0 raw, 1 dog, 2 background, 3 size) or name, or [for low, for high]',
+      },
+    },
+  },
+  check: (p) => checkThresholdParams({ threshold: [20, 900], row: 3, ...p }),
+  async run(inputs, params) {
+    const pts = inputs.points;
+    if (!pts || pts.kind !== 'points') throw new Error(`threshold-points: input 'points' must be points, got ${pts ? pts.kind : 'nothing'}`);
+    const p = { threshold: [20, 900], row: 3, ...params } as ThresholdParams;
+    const problems = checkThresholdParams(p as unknown as Record<string, unknown>);
+    if (problems.length) throw new Error(`threshold-points: ${problems.join('; ')}`);
+    const out: PointsArtefact = { kind: 'points', points: thresholdPoints(pts.points, p), voxelSize: pts.voxelSize };
+    return { points: out };
+  },
+};
+
+export const detectionNodeTypes: NodeType[] = [detectNode, illuminationNode, backgroundNode, dogNode, filterNode, thresholdPointsNode];
