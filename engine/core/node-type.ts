@@ -107,6 +107,11 @@ export interface ChunkNodeType extends NodeTypeBase {
   produces: ChunkOutputKind;
   /** Planes of context needed on each side of a chunk for exact results. */
   overlap(params: Record<string, unknown>): number;
+  /**
+   * Peak working memory of the kernel per voxel of its input slab, in bytes (default 8). The engine
+   * sizes chunks so that workers x slab voxels x this stays within the memory budget.
+   */
+  workingBytesPerVoxel?(params: Record<string, unknown>): number;
   kernel: { module: string; export: string };
   /** For 'reduce': combine per-chunk partials (given in chunk order) into the output artefacts. */
   join?(partials: unknown[], params: Record<string, unknown>, ctx: NodeContext): Promise<Record<string, Artefact>>;

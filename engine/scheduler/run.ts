@@ -1,6 +1,7 @@
 // Executes a validated workflow: cache keys, fusion of consecutive chunk nodes, parallel execution of
 // independent nodes, chunk streams over the worker pool with bounded concurrency, atomic cache commits.
 import { mkdirSync, rmSync, openSync, closeSync, writeSync, readSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { deserialize } from 'node:v8';
 import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
@@ -16,6 +17,7 @@ import { bytesPerVoxel, type DType } from '../data/volume.js';
 import { rawVolumeRef, writeMhdHeader } from '../data/raw-volume.js';
 import { readRegion } from '../data/read.js';
 import type { ResolvedNode, ValidWorkflow } from '../workflow/validate.js';
+import type { WorkflowSettings } from '../workflow/format.js';
 import { ChunkPool } from './pool.js';
 import { readChunkHeader, readChunkPayload } from './chunk-file.js';
 import type { ChunkTask, StageSpec } from './chunk-task.js';
@@ -34,10 +36,10 @@ export interface RunResult extends RunSummary {
   outputs: Map<string, Record<string, Artefact>>;
 }
 
-/** Defaults sized for 2 cores / 24 GB: a 2160x2560 uint16 plane is 11 MB, so 128 MB slabs ~ 11 planes. */
-const DEFAULT_CHUNK_BYTES_MAX = 256 * 1024 * 1024;
+/** ClearMap's default largest chunk; the memory budget usually decides first on full-size planes. */
 const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
+const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
 
 interface Unit {
   /** Nodes of a fused chain in order (a single node for whole nodes and lone chunk nodes). */
@@ -158,10 +160,8 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     });
     const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params))), 0);
     const [X, Y, Z] = source.shape;
-    const planeBytes = X * Y * bytesPerVoxel(source.dtype);
-    const bytesMax = settings.chunkBytesMax ?? DEFAULT_CHUNK_BYTES_MAX;
-    const byMemory = Math.max(1, Math.floor(bytesMax / planeBytes) - 2 * overlap);
-    const sizeMax = Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, byMemory));
+    const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, pool.size, settings);
+    if (sizeMax < overlap) ctx.log(`memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax or use fewer workers`);
     const geometries = planChunks(Z, { overlap, sizeMin: settings.chunkSizeMin ?? DEFAULT_CHUNK_SIZE_MIN, sizeMax, workers: pool.size });
     const chunkDir = join(cache.chunksDir, key);
     mkdirSync(chunkDir, { recursive: true });
@@ -245,6 +245,18 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const summary: RunResult = { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outputs };
   Object.defineProperty(summary, 'outputs', { enumerable: false }); // keeps JSON.stringify(summary) to the summary
   return summary;
+}
+
+/**
+ * Largest chunk core (planes) such that one worker's slab (core + 2 x overlap planes) times the chain's
+ * working bytes per voxel fits the per-worker memory budget, capped by chunkSizeMax / chunkBytesMax.
+ */
+function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number, overlap: number, workers: number, settings: WorkflowSettings): number {
+  const working = Math.max(...u.nodes.map((n) => (n.type as ChunkNodeType).workingBytesPerVoxel?.(n.params) ?? DEFAULT_WORKING_BYTES_PER_VOXEL));
+  const budget = settings.workerMemoryMax ?? Math.floor((0.6 * totalmem()) / workers);
+  let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
+  if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
+  return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
 }
 
 /** Content keys: hash(type, version, params, input keys, external identity). Computed before anything runs. */

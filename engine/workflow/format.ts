@@ -17,6 +17,8 @@ export interface WorkflowSettings {
   chunkSizeMax?: number;
   /** Upper bound on the bytes of one input slab (core + overlap); chunkSizeMax is reduced to respect it. */
   chunkBytesMax?: number;
+  /** Memory one worker may use for a chunk (bytes); default 60% of the machine's memory divided by the workers. */
+  workerMemoryMax?: number;
 }
 
 export interface Workflow {
@@ -52,6 +54,7 @@ export const workflowEnvelopeSchema = {
         chunkSizeMin: { type: 'integer', minimum: 1, description: 'Smallest chunk (z-planes).' },
         chunkSizeMax: { type: 'integer', minimum: 1, description: 'Largest chunk (z-planes).' },
         chunkBytesMax: { type: 'integer', minimum: 1, description: 'Largest input slab in bytes (bounds memory per worker).' },
+        workerMemoryMax: { type: 'integer', minimum: 1, description: "Memory one worker may use for a chunk, in bytes (default: 60% of RAM / workers); chunks are sized from it and the nodes' working memory per voxel." },
       },
     },
     nodes: {

@@ -191,3 +191,15 @@ test('chunk kernels receive their non-stream inputs; changing such an input reco
   t.like(statuses(second.summary), { src: 'cached', base: 'cached', k: 'computed', add: 'computed', stats: 'computed' });
   t.true(Math.abs(stats(second).mean - (base.mean + 2000)) < 1e-9);
 });
+
+test('chunks are sized from the per-worker memory budget and the nodes working bytes per voxel', async (t) => {
+  const dir = tempDir();
+  // 23x17 uint16 planes: 391 voxels x (2 input + 8 working) bytes = 3910 bytes per plane -> 5 planes fit 19550 bytes
+  const file = writeWorkflow(dir, { version: 1, plugins: [TEST_PLUGIN], settings: { workerMemoryMax: 19550 }, nodes: [
+    { id: 'src', type: 'test-source', params: { shape: SHAPE } },
+    { id: 'scale', type: 'test-scale', inputs: { input: 'src.volume' } },
+  ] });
+  const r = await runApi(file, { cache: join(dir, 'cache'), workers: 2 });
+  const s = r.summary.nodes.find((n) => n.id === 'scale')!;
+  t.is(s.chunks!.total, 10, 'ceil(41 / 5) = 9 chunks, rounded up to a multiple of the 2 workers');
+});
