@@ -1,9 +1,10 @@
 // `npm test` runner: ava (TAP reporter) on the compiled tests, passing its output through and closing
 // with one plain line "tests: N passed, N failed, N skipped" that CI and people can read at a glance.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const ava = createRequire(import.meta.url).resolve('ava/entrypoints/cli.mjs');
+// ava's package exports don't include its CLI entry, so point at the file
+const ava = fileURLToPath(new URL('../node_modules/ava/entrypoints/cli.mjs', import.meta.url));
 const child = spawn(process.execPath, [ava, '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
 let pass = 0, fail = 0, skip = 0, tail = '';
 child.stdout.on('data', (d) => {

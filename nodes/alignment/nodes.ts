@@ -286,7 +286,9 @@ export const elastixNode: WholeNodeType = {
         writeFileSync(copy, text);
         return copy;
       });
-      ctx.log('native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
+      ctx.log(params.backend === 'wasm'
+        ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
+        : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
       const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
       ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
     } else await withScratch('clearmap-elastix-', async (scratch) => {
