@@ -162,7 +162,9 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     const [X, Y, Z] = source.shape;
     const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, pool.size, settings);
     if (sizeMax < overlap) ctx.log(`memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax or use fewer workers`);
-    const geometries = planChunks(Z, { overlap, sizeMin: settings.chunkSizeMin ?? DEFAULT_CHUNK_SIZE_MIN, sizeMax, workers: pool.size });
+    // by default a core is at least twice the overlap, so no worker reads more context than data
+    const sizeMin = settings.chunkSizeMin ?? Math.max(DEFAULT_CHUNK_SIZE_MIN, 2 * overlap);
+    const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: pool.size });
     const chunkDir = join(cache.chunksDir, key);
     mkdirSync(chunkDir, { recursive: true });
     const fileOf = (g: ChunkGeometry) => join(chunkDir, `${g.core[0]}-${g.core[1]}_read${g.read[0]}-${g.read[1]}.chunk`);

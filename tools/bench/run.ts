@@ -7,10 +7,12 @@ import { engineBench } from './engine.bench.js';
 import { ioBench } from './io.bench.js';
 import { analysisBench } from './analysis.bench.js';
 import { alignmentBench } from './alignment.bench.js';
+import { detectionBench } from './detection.bench.js';
 
 const sections: Record<string, () => Promise<BenchRow[]>> = {
   engine: engineBench,
   io: ioBench,
+  detection: detectionBench,
   alignment: alignmentBench,
   analysis: analysisBench,
 };
