@@ -11,11 +11,13 @@ import { openTiffPlanes, openTiffStack } from './tiff/tiff-source.js';
 import { createTiffPlanesWriter, createTiffStackWriter } from './tiff/tiff-writer.js';
 import { createMhdWriter, openMhd } from './mhd/mhd.js';
 import { createNrrdWriter, openNrrd } from './nrrd/nrrd.js';
+import { openIms } from './ims/ims.js';
+import { createZarrWriter, openZarr, zarrMetadataFiles } from './zarr/zarr.js';
 
 /** Module URL of readVolumeRegion (workers import it). */
 export const READER_MODULE = new URL('./read-region.js', import.meta.url).href;
 
-export const VOLUME_FORMATS = ['tiff', 'tiff-planes', 'mhd', 'nrrd'] as const;
+export const VOLUME_FORMATS = ['tiff', 'tiff-planes', 'mhd', 'nrrd', 'ims', 'zarr'] as const;
 export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
 
 /** JSON arguments stored in a VolumeRef (absolute paths only). */
@@ -27,8 +29,12 @@ export interface SourceArgs {
   files?: string[];
   /** Sub-volume of the file this ref exposes (absent = all). */
   crop?: Box;
-  /** tiff: channel of an ImageJ hyperstack. */
+  /** tiff: channel of an ImageJ hyperstack; ims: Imaris channel; zarr: index along the c axis. */
   channel?: number;
+  /** ims / zarr: resolution level (0 = full resolution). */
+  level?: number;
+  /** ims / zarr: timepoint (zarr: index along the t axis). */
+  timepoint?: number;
   /** Shape the ref exposes (the crop's shape). */
   shape: Shape3;
   voxelSize: [number, number, number];
@@ -47,7 +53,9 @@ export function detectFormat(path: string, format?: string): VolumeFormat {
   if (/\.tiff?$/.test(lower)) return 'tiff';
   if (/\.(mhd|mha|raw)$/.test(lower)) return 'mhd';
   if (/\.(nrrd|nhdr)$/.test(lower)) return 'nrrd';
-  throw new Error(`${path}: cannot tell the volume format from the file name; use .tif/.tiff, .mhd/.raw, .nrrd, a file pattern such as Z\\d{4}.tif, or set 'format' (one of ${VOLUME_FORMATS.join(', ')})`);
+  if (/\.ims$/.test(lower)) return 'ims';
+  if (/\.zarr\/?$/.test(lower)) return 'zarr';
+  throw new Error(`${path}: cannot tell the volume format from the file name; use .tif/.tiff, .mhd/.raw, .nrrd, .ims, .zarr/.ome.zarr, a file pattern such as Z\\d{4}.tif, or set 'format' (one of ${VOLUME_FORMATS.join(', ')})`);
 }
 
 function mhdHeaderOf(path: string): string {
@@ -61,6 +69,8 @@ export async function openSourceFromArgs(args: SourceArgs, validateAll: boolean)
     case 'tiff-planes': return openTiffPlanes(args.files ?? listPatternFiles(args.path).map((f) => f.path), args.path, validateAll);
     case 'mhd': return openMhd(mhdHeaderOf(args.path));
     case 'nrrd': return openNrrd(args.path);
+    case 'ims': return openIms(args.path, { level: args.level, timepoint: args.timepoint, channel: args.channel });
+    case 'zarr': return openZarr(args.path, { level: args.level, timepoint: args.timepoint, channel: args.channel });
     default: throw new Error(`${args.path}: unknown volume format '${String((args as { format: unknown }).format)}'`);
   }
 }
@@ -85,22 +95,29 @@ export interface OpenOptions {
   range?: { x?: UserRange; y?: UserRange; z?: UserRange };
   /** Overrides the voxel size recorded in the file (µm, [x, y, z]). */
   voxelSize?: [number, number, number];
-  /** TIFF: channel of a multi-channel ImageJ hyperstack. */
+  /** TIFF: channel of a multi-channel ImageJ hyperstack; IMS: Imaris channel; Zarr: index along the c axis. */
   channel?: number;
+  /** IMS / Zarr: resolution level (default 0 = full resolution). */
+  level?: number;
+  /** IMS / Zarr: timepoint (default 0 / the only one). */
+  timepoint?: number;
 }
 
 export type UserRange = [number | null, number | null] | null;
 
 export async function openVolume(path: string, opts: OpenOptions = {}): Promise<OpenedVolume> {
-  const abs = resolve(path);
+  const abs = resolve(path).replace(/(.)\/+$/, '$1');
   const format = detectFormat(abs, opts.format);
   if (format !== 'tiff-planes' && !existsSync(format === 'mhd' ? mhdHeaderOf(abs) : abs)) {
     throw new Error(`${abs}: no such file`);
   }
   const files = format === 'tiff-planes' ? listPatternFiles(abs).map((f) => f.path) : undefined;
-  if (opts.channel !== undefined && format !== 'tiff') throw new Error(`${abs}: 'channel' applies to multi-channel TIFF stacks only, not ${format}`);
-  const channel = opts.channel;
-  const source = await openSourceFromArgs({ format, path: abs, files, channel, shape: [0, 0, 0], voxelSize: [1, 1, 1] }, true);
+  if (opts.channel !== undefined && !['tiff', 'ims', 'zarr'].includes(format)) throw new Error(`${abs}: 'channel' applies to multi-channel TIFF, IMS and Zarr volumes only, not ${format}`);
+  for (const k of ['level', 'timepoint'] as const) {
+    if (opts[k] !== undefined && format !== 'ims' && format !== 'zarr') throw new Error(`${abs}: '${k}' applies to IMS and Zarr volumes only, not ${format}`);
+  }
+  const { channel, level, timepoint } = opts;
+  const source = await openSourceFromArgs({ format, path: abs, files, channel, level, timepoint, shape: [0, 0, 0], voxelSize: [1, 1, 1] }, true);
   const full: Box = { x: [0, source.shape[0]], y: [0, source.shape[1]], z: [0, source.shape[2]] };
   const crop: Box = opts.crop
     ? { ...full, ...opts.crop }
@@ -115,8 +132,8 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
   const voxelSize = opts.voxelSize ?? (source.voxelSize.map((v) => v ?? 1) as [number, number, number]);
   const shape = boxShape(crop);
   const cropped = shape.some((s, i) => s !== source.shape[i]);
-  const describe = `${format} ${abs}${channel !== undefined ? ` channel ${channel}` : ''}${cropped ? ` x=[${crop.x}) y=[${crop.y}) z=[${crop.z})` : ''}`;
-  const args: SourceArgs = { format, path: abs, shape, voxelSize, describe, ...(files ? { files } : {}), ...(cropped ? { crop } : {}), ...(channel !== undefined ? { channel } : {}) };
+  const describe = `${format} ${abs}${level !== undefined ? ` level ${level}` : ''}${timepoint !== undefined ? ` timepoint ${timepoint}` : ''}${channel !== undefined ? ` channel ${channel}` : ''}${cropped ? ` x=[${crop.x}) y=[${crop.y}) z=[${crop.z})` : ''}`;
+  const args: SourceArgs = { format, path: abs, shape, voxelSize, describe, ...(files ? { files } : {}), ...(cropped ? { crop } : {}), ...(channel !== undefined ? { channel } : {}), ...(level !== undefined ? { level } : {}), ...(timepoint !== undefined ? { timepoint } : {}) };
   const ref: VolumeRef = {
     kind: 'volume', shape, dtype: source.dtype, voxelSize,
     reader: { module: READER_MODULE, export: 'readVolumeRegion' },
@@ -131,10 +148,14 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
  * A pattern lists its directory, so an added or removed plane changes the answer.
  */
 export async function volumeFiles(path: string, format?: string): Promise<string[]> {
-  const abs = resolve(path);
+  const abs = resolve(path).replace(/(.)\/+$/, '$1');
   const f = detectFormat(abs, format);
   if (f === 'tiff-planes') return listPatternFiles(abs).map((p) => p.path);
-  if (f === 'tiff') return [abs];
+  if (f === 'tiff' || f === 'ims') return [abs];
+  if (f === 'zarr') {
+    if (!existsSync(abs)) throw new Error(`${abs}: no such file`);
+    return zarrMetadataFiles(abs);
+  }
   return (await openSourceFromArgs({ format: f, path: abs, shape: [0, 0, 0], voxelSize: [1, 1, 1] }, false)).files;
 }
 
@@ -157,12 +178,16 @@ export interface WriterOptions {
   format?: string;
   /** TIFF: force BigTIFF (default: only when the file would pass 4 GiB). */
   bigTiff?: boolean;
-  /** NRRD: raw (default) or gzip. */
+  /** NRRD, Zarr: raw (default) or gzip. */
   encoding?: 'raw' | 'gzip';
+  /** Zarr: chunk size [x, y, z]. */
+  chunks?: [number, number, number];
+  /** Zarr: resolution levels to write (default 1; each next level is a 2x2x2 mean). */
+  levels?: number;
 }
 
 export function createVolumeWriter(path: string, spec: WriterSpec, opts: WriterOptions = {}): VolumeWriter {
-  const abs = resolve(path);
+  const abs = resolve(path).replace(/(.)\/+$/, '$1');
   // a digit placeholder in the file name means one file per plane (the files do not exist yet)
   const format = opts.format ?? (/\\d/.test(basename(abs)) ? 'tiff-planes' : undefined);
   switch (detectFormat(abs, format)) {
@@ -170,5 +195,7 @@ export function createVolumeWriter(path: string, spec: WriterSpec, opts: WriterO
     case 'tiff-planes': return createTiffPlanesWriter(abs, spec);
     case 'mhd': return createMhdWriter(mhdHeaderOf(abs), spec);
     case 'nrrd': return createNrrdWriter(abs, spec, { encoding: opts.encoding });
+    case 'zarr': return createZarrWriter(abs, spec, { encoding: opts.encoding, chunks: opts.chunks, levels: opts.levels });
+    case 'ims': throw new Error(`${abs}: writing Imaris .ims files is not supported; write .tif, .mhd, .nrrd or .zarr`);
   }
 }

@@ -21,7 +21,7 @@ function stamp(file: string): string {
 }
 
 function sourceKey(args: SourceArgs): string {
-  return JSON.stringify([args.format, args.path, args.files ?? null, args.channel ?? null]);
+  return JSON.stringify([args.format, args.path, args.files ?? null, args.channel ?? null, args.level ?? null, args.timepoint ?? null]);
 }
 
 /** Files a read of box `b` touches: the header/stack file, or the per-plane files of its z range. */

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allocate, makeVolume, type DType, type Shape3, type Volume } from '../../engine/data/volume.js';
+import { CELLFINDER_PLANES } from '../shared-data.js';
 
 export const PYTHON = '/usr/bin/python3';
 /** Repo root (tests run from dist/test/io). */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const TOOL = join(REPO, 'tools', 'io', 'tifffile_tool.py');
-export const REAL_CH0 = '/work/shared/data/cellfinder/crop_planes/ch0';
+export const REAL_CH0 = join(CELLFINDER_PLANES, 'ch0');
 
 export function tempDir(tag: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `clearmap-io-${tag}-`));

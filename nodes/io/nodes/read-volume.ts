@@ -15,7 +15,7 @@ export const readVolumeNode: WholeNodeType = {
   type: 'read-volume',
   version: '1',
   kind: 'whole',
-  description: 'Open a TIFF stack, a per-plane TIFF pattern (e.g. ch00\\d{3}.tif), an MHD/RAW or a NRRD file as a volume (optionally a sub-range).',
+  description: 'Open a TIFF stack, a per-plane TIFF pattern (e.g. ch00\\d{3}.tif), an MHD/RAW, a NRRD, an Imaris .ims or an OME-Zarr (.zarr) as a volume (optionally a sub-range).',
   inputs: {},
   outputs: { volume: { type: 'volume', description: 'The volume (read lazily, slab by slab).' } },
   params: {
@@ -25,7 +25,9 @@ export const readVolumeNode: WholeNodeType = {
       format: { enum: [...VOLUME_FORMATS], description: 'Override the format picked from the extension.' },
       x: rangeSchema('x'), y: rangeSchema('y'), z: rangeSchema('z'),
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'Voxel size in µm [x, y, z]; overrides what the file says.' },
-      channel: { type: 'integer', minimum: 0, description: 'Multi-channel ImageJ TIFF hyperstack: the channel to read (0-based).' },
+      channel: { type: 'integer', minimum: 0, description: 'Multi-channel ImageJ TIFF hyperstack, Imaris file or Zarr c axis: the channel to read (0-based).' },
+      level: { type: 'integer', minimum: 0, description: 'Imaris / OME-Zarr: resolution level (0 = full resolution).' },
+      timepoint: { type: 'integer', minimum: 0, description: 'Imaris / OME-Zarr: timepoint (0-based).' },
     },
     required: ['path'],
     additionalProperties: false,
@@ -37,6 +39,8 @@ export const readVolumeNode: WholeNodeType = {
       range: { x: params.x as UserRange, y: params.y as UserRange, z: params.z as UserRange },
       voxelSize: params.voxelSize as [number, number, number] | undefined,
       channel: params.channel as number | undefined,
+      level: params.level as number | undefined,
+      timepoint: params.timepoint as number | undefined,
     });
     ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${opened.voxelSize.join('x')} µm`);
     if (!params.voxelSize && opened.fileVoxelSize.some((v) => v === null)) {
