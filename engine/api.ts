@@ -16,5 +16,8 @@ export * from './data/points.js';
 export { type Table, type Cell, tableToCsv } from './data/table.js';
 export { rawVolumeRef, readRawRegion, writeMhdHeader } from './data/raw-volume.js';
 export { readRegion } from './data/read.js';
+export { seededRandom, gaussianRandom } from './data/random.js';
+// image kernels plugin detectors build on
+export { cellsFromMask, type CellOptions } from '../nodes/kernels/cells-from-mask.js';
 export { createRegistry, loadWorkflow, runWorkflow, applyOverrides, type RunOptions, type RunResult } from './engine.js';
 export type { Workflow, WorkflowNode } from './workflow/format.js';

@@ -8,6 +8,7 @@ import { fromFile } from 'geotiff';
 import type { NodeContext } from '../../engine/core/node-type.js';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
 import { importExport, readRegion } from '../../engine/data/read.js';
+import { CELLFINDER_PLANES as CELLFINDER } from '../shared-data.js';
 
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -64,7 +65,7 @@ export function makeContext(nodeId: string, opts: { workers?: number; baseDir?: 
   };
 }
 
-export const CELLFINDER = '/work/shared/data/cellfinder/crop_planes';
+export { CELLFINDER };
 
 /** Read planes [z0, z1) of a per-plane TIFF series (ch0/ch00000.tif, ch1/ch10000.tif ...) as one uint16 volume. */
 export async function readPlanes(channel: string, z0: number, z1: number): Promise<Volume<Uint16Array>> {

@@ -15,11 +15,12 @@ import { resolveDetectParams } from '../../nodes/detection/params.js';
 import { readNpy, writeNpy } from '../../tools/detection/npy.js';
 import { matchPoints, syntheticNuclei } from '../../tools/detection/synthetic-nuclei.js';
 import { readTiffStack } from '../../tools/detection/tiff-stack.js';
+import { CELLFINDER_PLANES } from '../shared-data.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const REFERENCE = fileURLToPath(new URL('../../../tools/detection/reference.py', import.meta.url));
-const REAL = '/work/shared/data/cellfinder/crop_planes/ch0';
+const REAL = join(CELLFINDER_PLANES, 'ch0');
 
 interface RefResult { coords: Float64Array; columns: Record<string, Float64Array>; background: Volume; dog: Volume }
 

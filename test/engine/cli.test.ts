@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { runCli, tempDir, writeWorkflow, TEST_PLUGIN, ROOT } from './helpers.js';
+import { CELLFINDER_PLANES } from '../shared-data.js';
 
 test('clearmap nodes --json lists types with ports, params, defaults and descriptions', (t) => {
   const r = runCli(['nodes', '--json', '--plugin', join(ROOT, 'plugins', 'intensity-histogram')]);
@@ -47,7 +48,7 @@ test('clearmap run writes a summary; cache ls lists entries and cache clean remo
 });
 
 test('clearmap info and convert work on the real cellfinder planes and name the file on errors', (t) => {
-  const pattern = '/work/shared/data/cellfinder/crop_planes/ch0/ch00\\d{3}.tif';
+  const pattern = join(CELLFINDER_PLANES, 'ch0', 'ch00\\d{3}.tif');
   const info = runCli(['info', pattern, '--json']);
   t.is(info.code, 0, info.stderr);
   t.like(JSON.parse(info.stdout), { format: 'tiff-planes', shape: [667, 510, 30], dtype: 'uint16', files: 30 });

@@ -2,18 +2,9 @@
 // soft edge, a brighter cortex-like shell, ventricle-like dark holes and many smooth blobs of tissue
 // contrast. Deterministic for a seed, float32, values about 0..1.
 import type { Shape3, Volume } from '../../engine/data/volume.js';
+import { seededRandom } from '../../engine/data/random.js';
 
-/** mulberry32: a tiny, good-enough seeded PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 interface Blob { c: [number, number, number]; s: number; a: number }
 

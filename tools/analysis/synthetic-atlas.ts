@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
 import { makeVolume } from '../../engine/data/volume.js';
 import { writeMhdHeader } from '../../engine/data/raw-volume.js';
+import { seededRandom } from '../../engine/data/random.js';
 
 export interface AllenNode { id: number; name: string; acronym: string; color_hex_triplet: string; parent_structure_id: number | null; collapse?: boolean; children: AllenNode[] }
 
@@ -29,16 +30,7 @@ const TREE: Spec = [997, 'root', 'root', true, [
   [1009, 'fiber tracts', 'fiber tracts', true],
 ]];
 
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface SyntheticAtlas {
   graph: AllenNode;

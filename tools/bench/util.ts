@@ -25,8 +25,8 @@ export function benchDir(name: string): { dir: string; cleanup(): void } {
 }
 
 /** Write a seeded noisy uint16 stack plane-slab by slab (never whole in memory). */
-export async function writeNoiseStack(path: string, shape: [number, number, number], seed = 1, dtype: DType = 'uint16'): Promise<void> {
-  const w = createVolumeWriter(path, { shape, dtype, voxelSize: [1, 1, 1] });
+export async function writeNoiseStack(path: string, shape: [number, number, number], seed = 1, dtype: DType = 'uint16', bigTiff = false): Promise<void> {
+  const w = createVolumeWriter(path, { shape, dtype, voxelSize: [1, 1, 1] }, { bigTiff });
   const [X, Y, Z] = shape;
   let s = seed >>> 0 || 1;
   const slab = 16;

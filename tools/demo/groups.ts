@@ -10,20 +10,10 @@ import { voxelize } from '../../nodes/analysis/voxelize.js';
 import { LabelTree } from '../../nodes/analysis/atlas/label-tree.js';
 import { countPointsInRegions, regionTable } from '../../nodes/analysis/atlas/regions.js';
 import { ATLAS_SHAPE, ATLAS_UM, CELLS_PER_LEAF, labelGraph, makePhantom, regionAt, REGIONS } from './phantom.js';
+import { seededRandom } from '../../engine/data/random.js';
 
 export const GROUP_EFFECT: Record<number, number> = { [REGIONS.STR.id]: 1.6 };
 export const SAMPLES_PER_GROUP = 4;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sampleCells(rand: () => number, treated: boolean): Float64Array {
   const [X, Y, Z] = ATLAS_SHAPE;
@@ -47,7 +37,7 @@ export async function writeGroupData(dir: string, seed = 7): Promise<{ created: 
   if (existsSync(join(dir, 'atlas', 'labels.json'))) return { created: false };
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const phantom = makePhantom();
   const annotation = { data: phantom.annotation, shape: ATLAS_SHAPE, dtype: 'uint16' as const, voxelSize: [ATLAS_UM, ATLAS_UM, ATLAS_UM] as [number, number, number], origin: [0, 0, 0] as [number, number, number] };
   const tree = LabelTree.fromAllenJson(labelGraph() as never);

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:f
 import { join } from 'node:path';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
 import { createVolumeWriter } from '../../nodes/io/formats.js';
+import { gaussianRandom, seededRandom } from '../../engine/data/random.js';
 
 export const ATLAS_SHAPE: Shape3 = [60, 72, 52];
 export const ATLAS_UM = 25;
@@ -33,21 +34,6 @@ const REFERENCE_LEVEL: Record<number, number> = { 0: 60, 500: 900, 453: 1050, 47
 
 /** The known warp: atlas = R·S·(x − c) + c + t (rotation about z, anisotropic scale, shift), in atlas voxels. */
 export const WARP = { rotationDeg: 4, scale: [1.04, 0.97, 1.0] as const, shift: [1.5, -1.0, 0.8] as const };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussianRng(u: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
 const centre = ATLAS_SHAPE.map((s) => (s - 1) / 2) as [number, number, number];
 
@@ -99,8 +85,8 @@ function trilinear(vol: Float32Array, shape: Shape3, x: number, y: number, z: nu
 }
 
 export function makePhantom(seed = 2024): Phantom {
-  const rand = mulberry32(seed);
-  const gauss = gaussianRng(rand);
+  const rand = seededRandom(seed);
+  const gauss = gaussianRandom(rand);
   const [X, Y, Z] = ATLAS_SHAPE;
   const n = X * Y * Z;
   const annotation = new Uint16Array(n);

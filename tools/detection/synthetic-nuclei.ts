@@ -3,6 +3,7 @@
 // voxels) on a smooth background gradient, with shot noise (Gaussian approximation of Poisson,
 // scaled by `gain`) and Gaussian read noise; values are rounded and clipped to uint16.
 import { makeVolume, type Volume } from '../../engine/data/volume.js';
+import { seededRandom } from '../../engine/data/random.js';
 
 export interface SyntheticOptions {
   shape: [number, number, number];
@@ -33,17 +34,8 @@ export interface SyntheticStack {
   radii: Float64Array;
 }
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (mulberry32). */
+export const rng = seededRandom;
 
 export function syntheticNuclei(o: SyntheticOptions): SyntheticStack {
   const [X, Y, Z] = o.shape;

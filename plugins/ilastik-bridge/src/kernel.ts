@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { readNpy, writeNpy } from './npy.js';
-import { cellsFromMask } from './cells.js';
+import { cellsFromMask } from 'clearmap-ts';
 
 export interface IlastikParams {
   project: string;

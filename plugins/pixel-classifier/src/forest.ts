@@ -1,6 +1,7 @@
 // A small random forest for two classes (0 = background, 1 = cell): CART trees grown on bootstrap
 // samples with the Gini criterion and a random subset of features at each split (as ilastik's
 // vigra random forest). A seeded RNG makes training deterministic: same samples + params -> same trees.
+import { seededRandom } from 'clearmap-ts';
 
 /** A tree as flat arrays; feature[i] = -1 marks a leaf whose value[i] is the fraction of cell samples. */
 export interface Tree {
@@ -20,17 +21,8 @@ export interface ForestOptions {
   seed: number;
 }
 
-/** mulberry32: small, fast, good enough for bootstrap draws; deterministic for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (mulberry32): deterministic bootstrap draws for a seed. */
+export const rng = seededRandom;
 
 /**
  * Train on n samples of F features (row-major `x`, float32) with labels `y` (0/1).

@@ -2,7 +2,7 @@
 // that have full feature context -> connected components -> cell centres (global [x, y, z]).
 import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { computeFeatures, featureRadius, type FeatureSpec } from './features.js';
-import { cellsFromMask } from './cells.js';
+import { cellsFromMask } from 'clearmap-ts';
 import type { PixelModel } from './model.js';
 
 export interface ClassifyParams {
