@@ -160,19 +160,9 @@ export async function runElastix(run: ElastixRun): Promise<string[]> {
   for (const [name, f] of [['fixed', run.fixed], ['moving', run.moving]] as const) {
     if (!existsSync(f)) throw new Error(`elastix: ${name} image ${f} does not exist`);
   }
-  mkdirSync(join(run.outDir, 'parameters'), { recursive: true });
   const args = ['-f', run.fixed, '-m', run.moving, '-out', run.outDir, '-threads', String(Math.max(1, Math.floor(run.threads)))];
   if (run.fixedMask) args.push('-fMask', run.fixedMask);
-  run.parameterFiles.forEach((file, i) => {
-    const name = run.parameterNames?.[i] ?? `parameterFiles[${i}]`;
-    if (!existsSync(file)) throw new Error(`${name}: elastix parameter file ${file} does not exist`);
-    checkDimension(file, name);
-    let text = readFileSync(file, 'utf8');
-    if (run.randomSeed !== undefined && !parseParameterFile(text).has('RandomSeed')) text = setParameter(text, 'RandomSeed', String(run.randomSeed));
-    const copy = join(run.outDir, 'parameters', `${i}-${file.split('/').pop()}`);
-    writeFileSync(copy, text);
-    args.push('-p', copy);
-  });
+  for (const copy of copyParameterFiles(run.parameterFiles, run.outDir, run.randomSeed, run.parameterNames)) args.push('-p', copy);
   const r = await runProcess(bins.elastix, args, { signal: run.signal });
   const log = join(run.outDir, 'elastix.log');
   if (r.code !== 0) throw failure(`elastix (${run.parameterFiles.map((f) => f.split('/').pop()).join(' + ')})`, log, r);
@@ -181,6 +171,24 @@ export async function runElastix(run: ElastixRun): Promise<string[]> {
     throw new Error(`elastix wrote ${files.length} TransformParameters files for ${run.parameterFiles.length} parameter files; ${quoteLog(log, r)}`);
   }
   return files;
+}
+
+/**
+ * Copy parameter files into `outDir/parameters/` (RandomSeed added where none is set), so a result
+ * directory records exactly what ran, whichever elastix runs it. Returns the copies in order.
+ */
+export function copyParameterFiles(files: string[], outDir: string, randomSeed?: number, names?: string[]): string[] {
+  mkdirSync(join(outDir, 'parameters'), { recursive: true });
+  return files.map((file, i) => {
+    const name = names?.[i] ?? `parameterFiles[${i}]`;
+    if (!existsSync(file)) throw new Error(`${name}: elastix parameter file ${file} does not exist`);
+    checkDimension(file, name);
+    let text = readFileSync(file, 'utf8');
+    if (randomSeed !== undefined && !parseParameterFile(text).has('RandomSeed')) text = setParameter(text, 'RandomSeed', String(randomSeed));
+    const copy = join(outDir, 'parameters', `${i}-${file.split('/').pop()}`);
+    writeFileSync(copy, text);
+    return copy;
+  });
 }
 
 /** TransformParameters.N.txt files of a result directory, in order. */

@@ -11,7 +11,7 @@ import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInput
 import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointConvention } from './resample-points.js';
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
 import { readMhdVolume, writeMhdForElastix } from './mhd-file.js';
-import { findElastix, parseParameterFile, resolveParameterFile, runElastix, setParameter, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
+import { copyParameterFiles, findElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
@@ -278,14 +278,7 @@ export const elastixNode: WholeNodeType = {
     if (choice.backend === 'wasm') {
       // same parameter copies (with the seed) as the native path; the registration runs in a pool worker
       // because the WebAssembly elastix blocks its thread until it is done
-      mkdirSync(join(outDir, 'parameters'), { recursive: true });
-      const copies = files.map((f, i) => {
-        let text = readFileSync(f, 'utf8');
-        if (!parseParameterFile(text).has('RandomSeed')) text = setParameter(text, 'RandomSeed', String(params.randomSeed ?? 121212));
-        const copy = join(outDir, 'parameters', `${i}-${f.split('/').pop()}`);
-        writeFileSync(copy, text);
-        return copy;
-      });
+      const copies = copyParameterFiles(files, outDir, (params.randomSeed ?? 121212) as number);
       ctx.log(params.backend === 'wasm'
         ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
         : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
