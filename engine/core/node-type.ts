@@ -105,8 +105,11 @@ export interface ChunkNodeType extends NodeTypeBase {
   kind: 'chunk';
   /** Which output this node produces from its single volume input named `input`. */
   produces: ChunkOutputKind;
-  /** Planes of context needed on each side of a chunk for exact results. */
-  overlap(params: Record<string, unknown>): number;
+  /**
+   * Planes of context needed on each side of a chunk for exact results. `inputs` are the node's
+   * non-stream inputs (e.g. a trained model whose filters set the overlap), resolved before chunking.
+   */
+  overlap(params: Record<string, unknown>, inputs?: Record<string, Artefact | undefined>): number;
   /**
    * Peak working memory of the kernel per voxel of its input slab, in bytes (default 8). The engine
    * sizes chunks so that workers x slab voxels x this stays within the memory budget.

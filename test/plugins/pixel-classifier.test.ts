@@ -214,3 +214,34 @@ test('bad labels fail the train node naming inputs.labels; a bad model is reject
 test('the pixel-classifier plugin imports only the public API', (t) => {
   t.deepEqual(checkPluginImports(PLUGIN), []);
 });
+
+test('train and classify in one workflow: the model wired as an input gives the same cells as params.model; no model at all is a clear error', async (t) => {
+  const { model } = await trained;
+  const viaParams = await classify(model, { chunkSizeMax: 8 });
+  const dir = tempDir();
+  const cache = join(dir, 'cache');
+  const r = await runApi(writeWorkflow(dir, {
+    version: 1, plugins: [BLOB_PLUGIN, PLUGIN], settings: { chunkSizeMax: 8 },
+    nodes: [
+      { id: 'training', type: 'test-blob-stack', params: { shape: SHAPE, blobs: BLOBS, seed: 5, labelSpacing: 4 } },
+      { id: 'train', type: 'pixel-classifier.train', inputs: { input: 'training.volume', labels: 'training.labels' } },
+      { id: 'stack', type: 'test-blob-stack', params: { shape: SHAPE, blobs: BLOBS2, seed: 9, background: 140, noise: 25 } },
+      { id: 'cells', type: 'pixel-classifier.classify-cells', inputs: { input: 'stack.volume', model: 'train.model' } },
+    ],
+  }), { cache });
+  t.true(r.summary.ok, JSON.stringify(r.summary.nodes));
+  const wired = pointsOf(cache, 'pixel-classifier.classify-cells', 'cells');
+  const given = pointsOf(viaParams.cache, 'pixel-classifier.classify-cells', 'cells');
+  t.deepEqual(wired.coords, given.coords);
+  t.is(wired.coords.length / 3, BLOBS2.length);
+
+  const none = await runApi(writeWorkflow(tempDir(), {
+    version: 1, plugins: [BLOB_PLUGIN, PLUGIN],
+    nodes: [
+      { id: 'stack', type: 'test-blob-stack', params: { shape: SHAPE, blobs: BLOBS2, seed: 9 } },
+      { id: 'cells', type: 'pixel-classifier.classify-cells', inputs: { input: 'stack.volume' } },
+    ],
+  }), { cache: join(tempDir(), 'cache') });
+  t.false(none.summary.ok);
+  t.regex(none.summary.nodes.find((n) => n.id === 'cells')!.error!, /no model: wire inputs\.model .* or set params\.model/);
+});

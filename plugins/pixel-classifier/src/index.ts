@@ -4,7 +4,7 @@
 // Imports only the public API ('clearmap-ts').
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeTypesModule, type ChunkNodeType, type VolumeRef, type WholeNodeType } from 'clearmap-ts';
+import { nodeTypesModule, type Artefact, type ChunkNodeType, type VolumeRef, type WholeNodeType } from 'clearmap-ts';
 import { computeFeatures, featureNames, featureRadius, type FeatureSpec } from './features.js';
 import { rng, trainForest, type ForestOptions } from './forest.js';
 import { MODEL_FORMAT, modelProblems, type PixelModel } from './model.js';
@@ -93,6 +93,16 @@ export const trainNode: WholeNodeType = {
   },
 };
 
+/** The model from the wired `model` input, else params.model; checked either way. */
+export function chosenModel(params: Record<string, unknown>, inputs: Record<string, Artefact | undefined> | undefined, node: string): PixelModel {
+  const wired = inputs?.model;
+  const [model, where] = wired ? [(wired as { value?: unknown }).value, 'inputs.model'] : [params.model, 'params.model'];
+  if (model === undefined) throw new Error(`${node}: no model: wire inputs.model to a pixel-classifier.train node's model, or set params.model`);
+  const problems = modelProblems(model, where);
+  if (problems.length) throw new Error(`${node}: ${problems.join('; ')}`);
+  return model as PixelModel;
+}
+
 export const classifyCellsNode: ChunkNodeType = {
   kind: 'chunk',
   type: 'pixel-classifier.classify-cells',
@@ -100,14 +110,16 @@ export const classifyCellsNode: ChunkNodeType = {
   description: 'Detect cells with a model from pixel-classifier.train: per chunk, the same filter-bank features, the forest\'s '
     + 'cell probability, voxels above threshold labelled into 6-connected components, intensity-weighted centres of mass. '
     + 'The chunk overlap covers the feature support, so results do not depend on the chunking.',
-  inputs: { input: { type: 'volume', description: 'Stack to classify.' } },
+  inputs: {
+    input: { type: 'volume', description: 'Stack to classify.' },
+    model: { type: 'json', optional: true, description: "The model: wire a pixel-classifier.train node's model output here (or give params.model)." },
+  },
   outputs: { cells: { type: 'points', description: 'Cell centres [x, y, z] (voxels) with columns size, raw (intensity at the centre) and probability (mean cell probability).' } },
   params: {
     type: 'object',
     additionalProperties: false,
-    required: ['model'],
     properties: {
-      model: { type: 'object', description: 'The model: the value of a pixel-classifier.train node\'s model output (model.json).' },
+      model: { type: 'object', description: 'The model, when input model is not wired: the value of a pixel-classifier.train node\'s model output (model.json).' },
       threshold: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Cell voxels have cell probability > threshold (0.5 = the argmax of the two classes, as ClearMap).' },
       maxCellExtent: { type: 'integer', minimum: 1, default: 10, description: 'Largest cell extent in z (planes); longer components are dropped.' },
       minSize: { type: 'integer', minimum: 1, default: 1, description: 'Smallest component kept (voxels).' },
@@ -115,12 +127,12 @@ export const classifyCellsNode: ChunkNodeType = {
     },
   },
   check(params) {
-    const problems = modelProblems(params.model, 'params.model');
+    const problems = params.model === undefined ? [] : modelProblems(params.model, 'params.model');
     if (params.maxSize !== null && (params.maxSize as number) < (params.minSize as number)) problems.push(`params.maxSize: ${params.maxSize} is below minSize ${params.minSize}`);
     return problems;
   },
   produces: 'points',
-  overlap: (params) => featureRadius((params.model as PixelModel).features) + (params.maxCellExtent as number),
+  overlap: (params, inputs) => featureRadius(chosenModel(params, inputs, 'pixel-classifier.classify-cells').features) + (params.maxCellExtent as number),
   kernel: { module: new URL('./kernel.js', import.meta.url).href, export: 'classifyCells' },
 };
 
@@ -129,17 +141,19 @@ export const classifyPixelsNode: ChunkNodeType = {
   type: 'pixel-classifier.classify-pixels',
   version: '1',
   description: 'The cell probability of every voxel from a pixel-classifier.train model, as a float32 stack (to inspect a classifier or feed other nodes).',
-  inputs: { input: { type: 'volume', description: 'Stack to classify.' } },
+  inputs: {
+    input: { type: 'volume', description: 'Stack to classify.' },
+    model: { type: 'json', optional: true, description: "The model: wire a pixel-classifier.train node's model output here (or give params.model)." },
+  },
   outputs: { probabilities: { type: 'volume', description: 'float32 cell probability, same shape as the input.' } },
   params: {
     type: 'object',
     additionalProperties: false,
-    required: ['model'],
     properties: { model: classifyCellsNode.params.properties.model },
   },
-  check: (params) => modelProblems(params.model, 'params.model'),
+  check: (params) => (params.model === undefined ? [] : modelProblems(params.model, 'params.model')),
   produces: 'volume',
-  overlap: (params) => featureRadius((params.model as PixelModel).features),
+  overlap: (params, inputs) => featureRadius(chosenModel(params, inputs, 'pixel-classifier.classify-pixels').features),
   outputDtype: () => 'float32',
   kernel: { module: new URL('./kernel.js', import.meta.url).href, export: 'classifyPixels' },
 };

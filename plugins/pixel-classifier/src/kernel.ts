@@ -1,6 +1,6 @@
 // Runs in the engine's worker threads: features of the slab -> forest cell probability in the planes
 // that have full feature context -> connected components -> cell centres (global [x, y, z]).
-import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
+import type { ChunkContext, ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { computeFeatures, featureRadius, type FeatureSpec } from './features.js';
 import { cellsFromMask } from 'clearmap-ts';
 import type { PixelModel } from './model.js';
@@ -80,8 +80,14 @@ function rowsOf(slab: Volume, ya: number, yb: number): Volume {
   return { data, shape: [X, n, Z], dtype: 'float64', voxelSize: slab.voxelSize, origin: [slab.origin[0], slab.origin[1] + ya, slab.origin[2]] };
 }
 
-export function classifyCells(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>): Points {
-  const p = params as unknown as ClassifyParams;
+/** params.model, or the wired model input (the engine resolves it before the chunk stream starts). */
+function withModel(params: Record<string, unknown>, context?: ChunkContext): ClassifyParams {
+  const wired = context?.inputs.model as { value?: PixelModel } | undefined;
+  return { ...(params as unknown as ClassifyParams), ...(wired?.value ? { model: wired.value } : {}) };
+}
+
+export function classifyCells(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>, context?: ChunkContext): Points {
+  const p = withModel(params, context);
   const R = featureRadius(p.model.features);
   const Z = slab.shape[2];
   const v0 = slab.origin[2] > 0 ? R : 0;
@@ -94,8 +100,8 @@ export function classifyCells(slab: Volume, g: ChunkGeometry, params: Record<str
 }
 
 /** The forest's cell probability at every voxel, as a float32 slab (planes near interior edges are discarded by the engine). */
-export function classifyPixels(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>): Volume {
-  const p = params as unknown as ClassifyParams;
+export function classifyPixels(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>, context?: ChunkContext): Volume {
+  const p = withModel(params, context);
   const prob = cellProbability(slab, p.model, g.depth, 0, slab.shape[2]);
   return { ...slab, data: Float32Array.from(prob), dtype: 'float32' };
 }
