@@ -111,9 +111,12 @@ program.command('info')
   .description('shape, data type, voxel size and format of a volume (file or per-plane pattern)')
   .argument('<file>', 'volume file, or a pattern such as "ch00\\d{3}.tif"')
   .option('--json', 'machine-readable output')
-  .action(async (file: string, o: { json?: boolean }) => {
+  .option('--channel <n>', 'channel of a multi-channel file (ImageJ hyperstack, Imaris, OME-Zarr)', Number)
+  .option('--level <n>', 'resolution level (Imaris, OME-Zarr)', Number)
+  .option('--timepoint <n>', 'time point (Imaris, OME-Zarr)', Number)
+  .action(async (file: string, o: { json?: boolean; channel?: number; level?: number; timepoint?: number }) => {
     const { openVolume } = await import('../../nodes/io/formats.js');
-    const v = await openVolume(file);
+    const v = await openVolume(file, { channel: o.channel, level: o.level, timepoint: o.timepoint });
     const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.voxelSize, files: v.files.length };
     if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
     else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.join(' x ')} µm\n`);

@@ -79,3 +79,18 @@ test('result writers rerun when --out changes, and --report writes a self-contai
     t.notRegex(html, /<script[^>]+src=|<link[^>]+href="http/);
   }
 });
+
+test('clearmap info --level reads a pyramid level of an OME-Zarr', async (t) => {
+  const { createVolumeWriter } = await import('../../nodes/io/formats.js');
+  const path = join(tempDir(), 'pyramid.ome.zarr');
+  const w = createVolumeWriter(path, { shape: [40, 30, 20], dtype: 'uint16', voxelSize: [2, 2, 5] }, { levels: 2 });
+  await w.writeSlab({ data: new Uint16Array(40 * 30 * 20).fill(7), shape: [40, 30, 20], dtype: 'uint16', voxelSize: [2, 2, 5], origin: [0, 0, 0] });
+  await w.commit();
+  t.like(JSON.parse(runCli(['info', path, '--json']).stdout), { format: 'zarr', shape: [40, 30, 20] });
+  const l1 = runCli(['info', path, '--json', '--level', '1']);
+  t.is(l1.code, 0, l1.stderr);
+  t.like(JSON.parse(l1.stdout), { shape: [20, 15, 10], voxelSize: [4, 4, 10] });
+  const bad = runCli(['info', path, '--level', '5']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /pyramid\.ome\.zarr.*level/);
+});
