@@ -3,7 +3,7 @@
 // directory and renamed into place, so a crash never leaves a half-written entry; on load every file
 // is checked against the manifest and a corrupt entry is thrown away and recomputed.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Artefact } from '../core/artefacts.js';
 import { hashFile } from '../core/hash.js';
@@ -179,8 +179,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export function relativeTo(root: string, p: string): string {
-  return relative(root, p);
 }

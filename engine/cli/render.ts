@@ -8,24 +8,31 @@ export function jsonRenderer(out: NodeJS.WritableStream = process.stdout): Rende
   return { on: (e) => out.write(JSON.stringify(e) + '\n'), stop: () => {} };
 }
 
+/** One human-readable line for an event, or undefined for events shown only as progress. */
+export function formatEvent(e: EngineEvent): string | undefined {
+  switch (e.event) {
+    case 'node-start': return e.chunks !== undefined ? `• ${e.node} (${e.type}): ${e.chunks} chunks` : `• ${e.node} (${e.type})`;
+    case 'node-cached': return `✔ ${e.node} (${e.type}): cached`;
+    case 'node-done': return `✔ ${e.node} (${e.type}): computed in ${e.seconds.toFixed(2)} s`;
+    case 'node-failed': return `✖ ${e.node} (${e.type}): ${e.error}`;
+    case 'node-skipped': return `- ${e.node} (${e.type}): skipped, ${e.reason}`;
+    case 'cache-corrupt': return `! ${e.node}: cache entry was corrupt (${e.reason}); recomputing`;
+    case 'log': return `  ${e.node ? `${e.node}: ` : ''}${e.message}`;
+    default: return undefined;
+  }
+}
+
 export function plainRenderer(out: NodeJS.WritableStream = process.stderr): Renderer {
   return {
     on(e) {
-      switch (e.event) {
-        case 'node-start': if (e.chunks !== undefined) out.write(`• ${e.node} (${e.type}): ${e.chunks} chunks\n`); else out.write(`• ${e.node} (${e.type})\n`); break;
-        case 'node-cached': out.write(`✔ ${e.node} (${e.type}): cached\n`); break;
-        case 'node-done': out.write(`✔ ${e.node} (${e.type}): computed in ${e.seconds.toFixed(2)} s\n`); break;
-        case 'node-failed': out.write(`✖ ${e.node} (${e.type}): ${e.error}\n`); break;
-        case 'node-skipped': out.write(`- ${e.node} (${e.type}): skipped, ${e.reason}\n`); break;
-        case 'cache-corrupt': out.write(`! ${e.node}: cache entry was corrupt (${e.reason}); recomputing\n`); break;
-        case 'log': out.write(`  ${e.node ? `${e.node}: ` : ''}${e.message}\n`); break;
-        default: break;
-      }
+      const line = formatEvent(e);
+      if (line !== undefined) out.write(line + '\n');
     },
     stop() {},
   };
 }
 
+/** Progress bars per chunk-wise node (chunks done / total), other events as lines above them. */
 export function ttyRenderer(): Renderer {
   const multi = new cliProgress.MultiBar({
     format: ' {bar} {percentage}% | {node} | {value}/{total} chunks',
@@ -34,25 +41,19 @@ export function ttyRenderer(): Renderer {
     stream: process.stderr,
   }, cliProgress.Presets.shades_classic);
   const bars = new Map<string, cliProgress.SingleBar>();
-  const plain = plainRenderer();
   return {
     on(e) {
-      if (e.event === 'node-start' && e.chunks !== undefined && !bars.has(e.node)) {
-        bars.set(e.node, multi.create(e.chunks, 0, { node: `${e.node} (${e.type})` }));
-      } else if (e.event === 'chunk-done') {
-        bars.get(e.node)?.increment();
-      } else if (e.event === 'node-start' || e.event === 'node-cached' || e.event === 'node-done' || e.event === 'node-failed' || e.event === 'log' || e.event === 'node-skipped') {
-        multi.log(lineOf(e, plain));
+      if (e.event === 'node-start' && e.chunks !== undefined) {
+        if (!bars.has(e.node)) bars.set(e.node, multi.create(e.chunks, 0, { node: `${e.node} (${e.type})` }));
+        return;
       }
+      if (e.event === 'chunk-done') {
+        bars.get(e.node)?.increment();
+        return;
+      }
+      const line = formatEvent(e);
+      if (line !== undefined) multi.log(line + '\n');
     },
     stop: () => multi.stop(),
   };
-}
-
-function lineOf(e: EngineEvent, plain: Renderer): string {
-  let s = '';
-  const capture = { write: (x: string) => { s += x; return true; } } as unknown as NodeJS.WritableStream;
-  plainRenderer(capture).on(e);
-  void plain;
-  return s;
 }

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { deserialize } from 'node:v8';
 import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact, VolumeRef } from '../core/artefacts.js';
-import type { ChunkNodeType, NodeContext, NodeType, PoolTask } from '../core/node-type.js';
+import type { ChunkNodeType, NodeContext, PoolTask } from '../core/node-type.js';
 import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
 import { NodeError, messageOf } from '../core/errors.js';
 import { hashJson } from '../core/hash.js';
@@ -356,4 +356,3 @@ function concatChunks(files: string[], out: string): void {
   }
 }
 
-export type { NodeType };
