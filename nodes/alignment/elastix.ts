@@ -10,8 +10,12 @@
 // the 'OutputPoint' column as ClearMap's transformPoints(indices=False) does.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Volume } from '../../engine/data/volume.js';
+import { writeMhdHeader } from '../../engine/data/raw-volume.js';
+import { openVolume } from '../io/formats.js';
+import { readVolumeRegion } from '../io/read-region.js';
 
 export interface ElastixBinaries { elastix: string; transformix: string }
 
@@ -171,6 +175,21 @@ export async function runElastix(run: ElastixRun): Promise<string[]> {
     throw new Error(`elastix wrote ${files.length} TransformParameters files for ${run.parameterFiles.length} parameter files; ${quoteLog(log, r)}`);
   }
   return files;
+}
+
+/**
+ * Write a volume as MetaImage for elastix/transformix: spacing 1 and offset 0, as ClearMap's images,
+ * so elastix's physical coordinates are voxel coordinates and point files need no scaling.
+ */
+export function writeMhdForElastix(path: string, v: Volume): void {
+  const raw = path.replace(/\.mhd$/i, '') + '.raw';
+  writeFileSync(raw, new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
+  writeMhdHeader(path, basename(raw), v.shape, v.dtype, [1, 1, 1]);
+}
+
+/** Read a MetaImage written by transformix (through the IO nodes' reader: byte order, offsets, types). */
+export async function readMhdVolume(path: string): Promise<Volume> {
+  return readVolumeRegion((await openVolume(path)).ref.args);
 }
 
 /**

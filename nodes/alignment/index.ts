@@ -12,5 +12,5 @@ export * from './resample.js';
 export * from './resample-points.js';
 export { resampleChunk, joinResampled, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
 export { findElastix, runElastix, transformixPoints, transformixImage, resolveParameterFile, shippedParamsDir } from './elastix.js';
-export { readMhdVolume, writeMhdForElastix } from './mhd-file.js';
+export { readMhdVolume, writeMhdForElastix } from './elastix.js';
 export { TRANSFORM_META, type TransformMeta } from './nodes.js';

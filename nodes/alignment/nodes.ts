@@ -10,8 +10,7 @@ import { parseOrientation } from './orientation.js';
 import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './resample.js';
 import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointConvention } from './resample-points.js';
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
-import { readMhdVolume, writeMhdForElastix } from './mhd-file.js';
-import { copyParameterFiles, findElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
+import { copyParameterFiles, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
@@ -383,7 +382,7 @@ export const transformImageNode: WholeNodeType = {
         interpolationOrder: params.interpolationOrder as number | undefined,
         pixelType: image.dtype === 'float64' ? 'double' : 'float', threads: ctx.workers, signal: ctx.signal,
       });
-      return convertVolume(readMhdVolume(out), image.dtype);
+      return convertVolume(await readMhdVolume(out), image.dtype);
     });
     result.voxelSize = meta ? meta.fixed.voxelSize : [1, 1, 1];
     return { output: writeVolumeToWorkDir(result, ctx.workDir, 'transformed') };

@@ -5,7 +5,6 @@
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { emptyVolume } from '../../../engine/data/volume.js';
-import type { DType } from '../../../engine/data/volume.js';
 import { AtomicFile } from '../atomic.js';
 import { ELEMENT_TO_DTYPE, elementBytes, type ElementType } from '../element-types.js';
 import type { VolumeWriter, WriterSpec } from '../formats.js';
@@ -13,12 +12,12 @@ import { readRows } from '../raw-region.js';
 import { boxShape } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import type { VolumeSource } from '../source.js';
+import { mhdHeader } from '../../../engine/data/raw-volume.js';
 
 const MET_TO_ELEMENT: Record<string, ElementType> = {
   MET_UCHAR: 'uint8', MET_CHAR: 'int8', MET_USHORT: 'uint16', MET_SHORT: 'int16',
   MET_UINT: 'uint32', MET_INT: 'int32', MET_FLOAT: 'float32', MET_DOUBLE: 'float64',
 };
-const DTYPE_TO_MET: Record<DType, string> = { uint8: 'MET_UCHAR', uint16: 'MET_USHORT', int32: 'MET_INT', float32: 'MET_FLOAT', float64: 'MET_DOUBLE' };
 
 export interface MhdHeader {
   fields: Map<string, string>;
@@ -105,20 +104,7 @@ export async function openMhd(path: string): Promise<VolumeSource> {
 }
 
 export function mhdHeaderText(spec: WriterSpec, rawName: string): string {
-  const vs = spec.voxelSize ?? [1, 1, 1];
-  return [
-    'ObjectType = Image',
-    'NDims = 3',
-    'BinaryData = True',
-    'BinaryDataByteOrderMSB = False',
-    'CompressedData = False',
-    'TransformMatrix = 1 0 0 0 1 0 0 0 1',
-    'Offset = 0 0 0',
-    `ElementSpacing = ${vs.join(' ')}`,
-    `DimSize = ${spec.shape.join(' ')}`,
-    `ElementType = ${DTYPE_TO_MET[spec.dtype]}`,
-    `ElementDataFile = ${rawName}`,
-  ].join('\n') + '\n';
+  return mhdHeader(rawName, spec.shape, spec.dtype, spec.voxelSize ?? [1, 1, 1]);
 }
 
 /** Streams slabs into `<name>.raw`, then writes `<name>.mhd`; both renamed into place on commit. */
