@@ -1,23 +1,18 @@
 // Shared helpers for the alignment tests: repo location (tests run from dist/), fixtures, a real
 // NodeContext for running node types outside the engine, and a small TIFF plane reader for real data.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import type { NodeContext } from '../../engine/core/node-type.js';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
 import { importExport, readRegion } from '../../engine/data/read.js';
 import { CELLFINDER_PLANES as CELLFINDER } from '../shared-data.js';
+import { ROOT } from '../engine/helpers.js';
 
+/** The repository root (shared with the engine tests). */
 export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
+  return ROOT;
 }
 
 export function fixturePath(name: string): string {

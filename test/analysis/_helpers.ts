@@ -1,16 +1,11 @@
 // Shared helpers for the analysis tests: locate the repo (tests run from dist/), load fixtures, compare numbers.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../engine/helpers.js';
 
+/** The repository root (shared with the engine tests). */
 export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
+  return ROOT;
 }
 
 /** Decode the fixture encoding of non-finite numbers (null = NaN, "inf", "-inf"). */
