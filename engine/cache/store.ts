@@ -12,14 +12,21 @@ import type { Points } from '../data/points.js';
 const ENTRY_TOKEN = '${entry}';
 const MANIFEST = 'manifest.json';
 
+/** Size, content hash and modification time of a file in (or written by) an entry. */
+export interface FileRecord {
+  size: number;
+  sha256: string;
+  mtimeMs: number;
+}
+
 export interface Manifest {
   key: string;
   nodeType: string;
   nodeVersion: string;
   outputs: Record<string, unknown>;
-  files: Record<string, { size: number; sha256: string }>;
+  files: Record<string, FileRecord>;
   /** User-visible files written outside the cache; the entry is valid only while they are unchanged. */
-  external: Record<string, { size: number; sha256: string }>;
+  external: Record<string, FileRecord>;
 }
 
 export type LoadResult = { status: 'hit'; outputs: Record<string, Artefact> } | { status: 'miss' } | { status: 'corrupt'; reason: string };
@@ -91,10 +98,10 @@ export class CacheStore {
     const files: Manifest['files'] = {};
     for (const rel of listFiles(workDir)) {
       const p = join(workDir, rel);
-      files[rel] = { size: statSync(p).size, sha256: await hashFile(p) };
+      files[rel] = await recordOf(p);
     }
     const external: Manifest['external'] = {};
-    for (const p of externalFiles) external[p] = { size: statSync(p).size, sha256: await hashFile(p) };
+    for (const p of externalFiles) external[p] = await recordOf(p);
     const manifest: Manifest = { key, nodeType, nodeVersion, outputs: encoded, files, external };
     writeFileSync(join(workDir, MANIFEST), JSON.stringify(manifest, null, 1));
     const dir = this.entryDir(key);
@@ -133,9 +140,21 @@ export class CacheStore {
   }
 }
 
-async function checkFile(path: string, f: { size: number; sha256: string }): Promise<string | undefined> {
+async function recordOf(path: string): Promise<FileRecord> {
+  const st = statSync(path);
+  return { size: st.size, sha256: await hashFile(path), mtimeMs: st.mtimeMs };
+}
+
+/**
+ * Why a file no longer matches its record, or undefined. A file with its recorded size and mtime is
+ * trusted without re-reading (a rerun must not re-hash 20 GB of intermediates); any write changes the
+ * mtime, and then the content hash decides.
+ */
+async function checkFile(path: string, f: FileRecord): Promise<string | undefined> {
   if (!existsSync(path)) return 'missing';
-  if (statSync(path).size !== f.size) return `size changed (${statSync(path).size} != ${f.size})`;
+  const st = statSync(path);
+  if (st.size !== f.size) return `size changed (${st.size} != ${f.size})`;
+  if (st.mtimeMs === f.mtimeMs) return undefined;
   if ((await hashFile(path)) !== f.sha256) return 'content hash mismatch';
   return undefined;
 }

@@ -25,6 +25,8 @@ export function mhdHeader(rawFileName: string, shape: Shape3, dtype: DType, voxe
     'BinaryData = True',
     'BinaryDataByteOrderMSB = False',
     'CompressedData = False',
+    'TransformMatrix = 1 0 0 0 1 0 0 0 1',
+    'Offset = 0 0 0',
     `ElementSpacing = ${voxelSize.join(' ')}`,
     `DimSize = ${shape.join(' ')}`,
     `ElementType = ${MET_TYPES[dtype]}`,
