@@ -9,8 +9,8 @@ import type { Artefact, VolumeRef } from '../core/artefacts.js';
 import type { ChunkNodeType, NodeContext, PoolTask } from '../core/node-type.js';
 import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
 import { NodeError, messageOf } from '../core/errors.js';
-import { hashJson } from '../core/hash.js';
 import { CacheStore } from '../cache/store.js';
+import { computeKeys } from '../cache/keys.js';
 import { planChunks, type ChunkGeometry } from '../data/chunk.js';
 import { concatPoints, selectPoints, type Points } from '../data/points.js';
 import { bytesPerVoxel, type DType } from '../data/volume.js';
@@ -259,27 +259,6 @@ function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number, overla
   let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
   if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
   return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
-}
-
-/** Content keys: hash(type, version, params, input keys, external identity). Computed before anything runs. */
-async function computeKeys(wf: ValidWorkflow, baseDir: string, outDir: string): Promise<Map<string, string>> {
-  const keys = new Map<string, string>();
-  for (const n of wf.order) {
-    const inputs = Object.fromEntries(Object.entries(n.inputs).map(([port, s]) => [port, `${keys.get(s.node)}.${s.port}`]));
-    let external: unknown = null;
-    const t = n.type;
-    if (t.externalIdentity) {
-      try {
-        external = await t.externalIdentity(n.params, baseDir);
-      } catch (e) {
-        throw new NodeError(n.id, t.type, messageOf(e));
-      }
-    }
-    // result writers: the destination folder is part of what they produce
-    const out = t.kind === 'whole' && t.producesFiles ? outDir : undefined;
-    keys.set(n.id, hashJson({ type: t.type, version: t.version, params: n.params, inputs, external, out }));
-  }
-  return keys;
 }
 
 /**

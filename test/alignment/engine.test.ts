@@ -9,7 +9,7 @@ import type { WholeNodeType } from '../../engine/core/node-type.js';
 import { NodeRegistry, nodeTypesModule } from '../../engine/core/registry.js';
 import { rawVolumeRef } from '../../engine/data/raw-volume.js';
 import type { Shape3 } from '../../engine/data/volume.js';
-import { loadWorkflow, runWorkflow } from '../../engine/engine.js';
+import { loadWorkflow, runWorkflow } from '../../app/engine.js';
 import { alignmentNodeTypes } from '../../nodes/alignment/index.js';
 import { parseOrientation } from '../../nodes/alignment/orientation.js';
 import { resampleGeometry, resampleVolume } from '../../nodes/alignment/resample.js';

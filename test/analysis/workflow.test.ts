@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, loadWorkflow, runWorkflow } from '../../engine/engine.js';
+import { createRegistry, loadWorkflow, runWorkflow } from '../../app/engine.js';
 import { nodeTypesModule } from '../../engine/core/registry.js';
 import { tableToCsv } from '../../engine/data/table.js';
 import { analysisNodeTypes } from '../../nodes/analysis/index.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
-import { loadWorkflow, runWorkflow } from '../../engine/engine.js';
+import { loadWorkflow, runWorkflow } from '../../app/engine.js';
 import type { EngineEvent, RunSummary } from '../../engine/core/events.js';
 import type { Workflow } from '../../engine/workflow/format.js';
 import { sha256 } from '../../engine/core/hash.js';

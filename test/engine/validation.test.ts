@@ -1,5 +1,5 @@
 import test from 'ava';
-import { loadWorkflow } from '../../engine/engine.js';
+import { loadWorkflow } from '../../app/engine.js';
 import { WorkflowError } from '../../engine/core/errors.js';
 import { runCli, tempDir, writeWorkflow, TEST_PLUGIN } from './helpers.js';
 

@@ -7,8 +7,8 @@ import type { RunSummary } from '../../engine/core/events.js';
 import { tableToCsv, type Table } from '../../engine/data/table.js';
 import { greyImage } from '../../nodes/pictures/contrast.js';
 import { writePng } from '../../nodes/pictures/png.js';
-import { parseCsv, readRunSummary, renderRunReport, reportPictures, reportTables, writeRunReport, type RunReportDetails } from '../../nodes/report/index.js';
-import { dagLayers } from '../../nodes/report/dag-svg.js';
+import { parseCsv, readRunSummary, renderRunReport, reportPictures, reportTables, writeRunReport, type RunReportDetails } from '../../app/report/index.js';
+import { dagLayers } from '../../app/report/dag-svg.js';
 import { tempDir } from './_helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

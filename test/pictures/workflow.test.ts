@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { nodeTypesModule } from '../../engine/core/registry.js';
 import type { EngineEvent } from '../../engine/core/events.js';
-import { createRegistry, loadWorkflow } from '../../engine/engine.js';
+import { createRegistry, loadWorkflow } from '../../app/engine.js';
 import { runWorkflow } from '../../engine/scheduler/run.js';
 import { openVolume } from '../../nodes/io/formats.js';
 import { pictureNodeTypes } from '../../nodes/pictures/index.js';
-import { collectRunReport, writeRunReport } from '../../nodes/report/index.js';
+import { collectRunReport, writeRunReport } from '../../app/report/index.js';
 import { TEST_PLUGIN, writeWorkflow } from '../engine/helpers.js';
 import { readPngPixels, tempDir } from './_helpers.js';
 

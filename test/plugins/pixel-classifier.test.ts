@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadWorkflow } from '../../engine/engine.js';
+import { loadWorkflow } from '../../app/engine.js';
 import { runApi, tempDir, writeWorkflow, ROOT } from '../engine/helpers.js';
 import { checkPluginImports } from '../../tools/plugins/check-imports.js';
 import { BLOB_PLUGIN, BLOBS, PYTHON, SHAPE, entryDir, manifestOutputs, match, pointsOf, toList, type P3 } from './helpers.js';

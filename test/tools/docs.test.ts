@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findNodeDeclarations, generateDocs } from '../../tools/docs/generate.js';
-import { createRegistry } from '../../engine/engine.js';
+import { createRegistry } from '../../app/engine.js';
 import { ROOT } from '../engine/helpers.js';
 
 test('docs/nodes.md and docs/workflow.schema.json are generated from the current code (run npm run docs)', async (t) => {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Node, Project } from 'ts-morph';
-import { createRegistry } from '../../engine/engine.js';
+import { createRegistry } from '../../app/engine.js';
 import { loadPlugin } from '../../engine/core/plugins.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import type { NodeType } from '../../engine/core/node-type.js';

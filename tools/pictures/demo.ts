@@ -11,7 +11,7 @@ import { rawVolumeRef } from '../../engine/data/raw-volume.js';
 import { readRegion } from '../../engine/data/read.js';
 import { dtypeOf, type Shape3, type TypedArray } from '../../engine/data/volume.js';
 import { overlayLabelsNode, overlayPointsNode, sectionNode, tilesNode } from '../../nodes/pictures/index.js';
-import { writeRunReport, type ReportNode } from '../../nodes/report/index.js';
+import { writeRunReport, type ReportNode } from '../../app/report/index.js';
 import { ATLAS_SHAPE, makePhantom, REGIONS, SAMPLE_SHAPE } from '../demo/phantom.js';
 
 const args = process.argv.slice(2);

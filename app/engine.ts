@@ -1,13 +1,13 @@
 // The engine facade used by the CLI and by tests: registry with built-in nodes, plugin loading,
 // parameter overrides, validation, and running.
 import { dirname, resolve } from 'node:path';
-import { NodeRegistry, nodeTypesModule } from './core/registry.js';
-import { loadPlugin } from './core/plugins.js';
-import { WorkflowError, messageOf } from './core/errors.js';
-import { builtinNodeTypes } from '../nodes/index.js';
-import { checkEnvelope, parseWorkflowFile, validateWorkflow, type ValidWorkflow } from './workflow/validate.js';
-import type { Workflow } from './workflow/format.js';
-import { runWorkflow, type RunOptions, type RunResult } from './scheduler/run.js';
+import { NodeRegistry, nodeTypesModule } from '../engine/core/registry.js';
+import { loadPlugin } from '../engine/core/plugins.js';
+import { WorkflowError, messageOf } from '../engine/core/errors.js';
+import { builtinNodeTypes } from './builtin-nodes.js';
+import { checkEnvelope, parseWorkflowFile, validateWorkflow, type ValidWorkflow } from '../engine/workflow/validate.js';
+import type { Workflow } from '../engine/workflow/format.js';
+import { runWorkflow, type RunOptions, type RunResult } from '../engine/scheduler/run.js';
 
 export async function createRegistry(): Promise<NodeRegistry> {
   const registry = new NodeRegistry();

@@ -1,6 +1,6 @@
 // Turning engine events into what a person (TTY: progress bars) or a program (--json: JSON lines) reads.
 import cliProgress from 'cli-progress';
-import type { EngineEvent } from '../core/events.js';
+import type { EngineEvent } from '../../engine/core/events.js';
 
 export type Renderer = { on(e: EngineEvent): void; stop(): void };
 

@@ -5,11 +5,11 @@ import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Subject } from 'rxjs';
-import type { EngineEvent } from '../core/events.js';
-import { WorkflowError, NodeError, messageOf } from '../core/errors.js';
+import type { EngineEvent } from '../../engine/core/events.js';
+import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js';
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
-import { composeSchema } from '../workflow/validate.js';
-import { CacheStore } from '../cache/store.js';
+import { composeSchema } from '../../engine/workflow/validate.js';
+import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
@@ -50,7 +50,7 @@ program.command('run')
     if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
       // loaded on demand: vega takes about a second to import
-      const { collectRunReport, writeRunReport } = await import('../../nodes/report/index.js');
+      const { collectRunReport, writeRunReport } = await import('../report/index.js');
       const reportFile = typeof o.report === 'string' ? resolve(o.report) : join(outDir, 'report.html');
       await writeRunReport(summary, collectRunReport(valid.order, summary, outDir), reportFile);
       process.stderr.write(`report: ${reportFile}\n`);
@@ -77,7 +77,7 @@ program.command('nodes')
   .option('--plugin <spec>', 'also load a plugin (folder or package)', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .action(async (o: { json?: boolean; plugin: string[] }) => {
     const registry = await createRegistry();
-    const { loadPlugin } = await import('../core/plugins.js');
+    const { loadPlugin } = await import('../../engine/core/plugins.js');
     for (const p of o.plugin) await loadPlugin(registry, p, process.cwd());
     const types = registry.all().map((t) => ({
       type: t.type, kind: t.kind, version: t.version, description: t.description, origin: registry.origin(t.type),

@@ -1,0 +1,23 @@
+// The public API: everything a plugin or an embedding application may import (package 'clearmap-ts').
+// Plugins must not import engine internals; tools/check-plugin-imports enforces it.
+import 'reflect-metadata';
+
+export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkContext, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, PoolTask } from '../engine/core/node-type.js';
+export type { Artefact, VolumeRef, PointsArtefact, TableArtefact, TransformArtefact, FileArtefact, JsonArtefact, PortType, Region, SlabReader } from '../engine/core/artefacts.js';
+export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from '../engine/core/events.js';
+export { NODE_TYPE, nodeTypesModule, NodeRegistry } from '../engine/core/registry.js';
+/** What a plugin's entry point exports by default (an inversify ContainerModule). */
+export type { ContainerModule as PluginModule } from 'inversify';
+export { WorkflowError, NodeError } from '../engine/core/errors.js';
+export type { ChunkGeometry } from '../engine/data/chunk.js';
+export { planChunks } from '../engine/data/chunk.js';
+export * from '../engine/data/volume.js';
+export * from '../engine/data/points.js';
+export { type Table, type Cell, tableToCsv } from '../engine/data/table.js';
+export { rawVolumeRef, readRawRegion, writeMhdHeader } from '../engine/data/raw-volume.js';
+export { readRegion } from '../engine/data/read.js';
+export { seededRandom, gaussianRandom } from '../engine/data/random.js';
+// image kernels plugin detectors build on
+export { cellsFromMask, type CellOptions } from '../nodes/kernels/cells-from-mask.js';
+export { createRegistry, loadWorkflow, runWorkflow, applyOverrides, type RunOptions, type RunResult } from './engine.js';
+export type { Workflow, WorkflowNode } from '../engine/workflow/format.js';
