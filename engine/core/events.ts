@@ -3,13 +3,16 @@
 export type NodeStatus = 'computed' | 'cached' | 'failed' | 'skipped';
 
 export type EngineEvent =
-  | { event: 'run-start'; workflow: string; nodes: number; workers: number; cache: string }
+  | { event: 'run-start'; workflow: string; nodes: number; workers: number; cache: string; executor?: string }
   | { event: 'node-start'; node: string; type: string; chunks?: number }
   | { event: 'node-cached'; node: string; type: string }
   | { event: 'node-done'; node: string; type: string; seconds: number }
   | { event: 'node-failed'; node: string; type: string; error: string }
   | { event: 'node-skipped'; node: string; type: string; reason: string }
-  | { event: 'chunk-done'; node: string; index: number; count: number; cached: boolean; seconds: number }
+  /** host/pid: where a remote executor (slurm, bullmq) ran the chunk. */
+  | { event: 'chunk-done'; node: string; index: number; count: number; cached: boolean; seconds: number; host?: string; pid?: number }
+  /** Chunks of a node handed to the executor and not yet started (queued) or started (running). */
+  | { event: 'chunk-state'; node: string; queued: number; running: number; executor: string }
   | { event: 'progress'; node: string; done: number; total: number }
   | { event: 'log'; node?: string; message: string }
   | { event: 'cache-corrupt'; node: string; reason: string }

@@ -1,0 +1,117 @@
+// The planner: which nodes run together (units: fused chains of chunk nodes), and how a chain is cut
+// into chunk tasks. Pure functions of the workflow, the inputs and the memory where chunks run, so
+// every executor (local threads, SLURM, BullMQ) runs the same plan and writes the same chunk files.
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Artefact, VolumeRef } from '../core/artefacts.js';
+import type { ChunkNodeType } from '../core/node-type.js';
+import { NodeError } from '../core/errors.js';
+import { planChunks, type ChunkGeometry } from '../data/chunk.js';
+import { bytesPerVoxel } from '../data/volume.js';
+import type { ResolvedNode, ValidWorkflow } from '../workflow/validate.js';
+import type { WorkflowSettings } from '../workflow/format.js';
+import type { StageSpec } from './chunk-task.js';
+import { chunkJobId } from './executor.js';
+
+/** ClearMap's default largest chunk; the memory budget usually decides first on full-size planes. */
+const DEFAULT_CHUNK_SIZE_MAX = 100;
+const DEFAULT_CHUNK_SIZE_MIN = 1;
+const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
+
+export interface Unit {
+  /** Nodes of a fused chain in order (a single node for whole nodes and lone chunk nodes). */
+  nodes: ResolvedNode[];
+  last: ResolvedNode;
+}
+
+/**
+ * Fuse consecutive chunk nodes: a chunk node joins its producer's chain when the producer is a
+ * chunk node producing a volume that nothing else consumes (and that is not marked materialize).
+ */
+export function planUnits(wf: ValidWorkflow): Unit[] {
+  const consumers = new Map<string, number>();
+  for (const n of wf.order) for (const s of Object.values(n.inputs)) consumers.set(s.node, (consumers.get(s.node) ?? 0) + 1);
+  const unitOf = new Map<string, Unit>();
+  const units: Unit[] = [];
+  for (const n of wf.order) {
+    const src = n.inputs.input ? wf.byId.get(n.inputs.input.node) : undefined;
+    const fusable = n.type.kind === 'chunk' && src && src.type.kind === 'chunk' && src.type.produces === 'volume'
+      && consumers.get(src.id) === 1 && !src.spec.materialize;
+    if (fusable) {
+      const u = unitOf.get(src.id)!;
+      u.nodes.push(n);
+      u.last = n;
+      unitOf.set(n.id, u);
+    } else {
+      const u = { nodes: [n], last: n };
+      units.push(u);
+      unitOf.set(n.id, u);
+    }
+  }
+  return units;
+}
+
+export interface ChainPlan {
+  source: VolumeRef;
+  /** The per-unit part of every chunk task (identical object in all of them). */
+  stages: StageSpec[];
+  overlap: number;
+  geometries: ChunkGeometry[];
+  /** Folder of the chain's chunk files: <cache>/chunks/<key>. */
+  chunkDir: string;
+  fileOf(g: ChunkGeometry): string;
+  jobIdOf(g: ChunkGeometry): string;
+  /** A warning for the log, when memory forces chunks smaller than the overlap. */
+  warning?: string;
+}
+
+export interface ChainPlanOptions {
+  key: string;
+  chunksDir: string;
+  baseDir: string;
+  /** Parallel slots of the executor (chunk counts are rounded to a multiple of it). */
+  workers: number;
+  /** Memory one chunk task may use where it runs; default 60% of this machine's memory / workers. */
+  memoryPerTask?: number;
+  settings: WorkflowSettings;
+}
+
+/** Cut a chain into chunk tasks: overlap from its stages, chunk sizes from the workers' memory. */
+export function planChain(u: Unit, inputs: Record<string, Artefact | undefined>, stageInputs: Map<string, Record<string, Artefact | undefined>>, o: ChainPlanOptions): ChainPlan {
+  const source = inputs.input as VolumeRef | undefined;
+  const head = u.nodes[0];
+  if (!source || source.kind !== 'volume') throw new NodeError(head.id, head.type.type, 'input is not a volume');
+  const stages: StageSpec[] = u.nodes.map((n) => {
+    const t = n.type as ChunkNodeType;
+    return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir: o.baseDir } };
+  });
+  const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, stageInputs.get(n.id)))), 0);
+  const [X, Y, Z] = source.shape;
+  const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, o.workers, o.settings, o.memoryPerTask);
+  const warning = sizeMax < overlap
+    ? `memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax (or the workers' memory) or use fewer workers`
+    : undefined;
+  // by default a core is at least twice the overlap, so no worker reads more context than data
+  const sizeMin = o.settings.chunkSizeMin ?? Math.max(DEFAULT_CHUNK_SIZE_MIN, 2 * overlap);
+  const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: o.workers });
+  const chunkDir = join(o.chunksDir, o.key);
+  return {
+    source, stages, overlap, geometries, chunkDir, warning,
+    fileOf: (g) => join(chunkDir, `${g.core[0]}-${g.core[1]}_read${g.read[0]}-${g.read[1]}.chunk`),
+    jobIdOf: (g) => chunkJobId(o.key, g.core, g.read),
+  };
+}
+
+/**
+ * Largest chunk core (planes) such that one worker's slab (core + 2 x overlap planes) times the chain's
+ * working bytes per voxel fits the per-worker memory budget, capped by chunkSizeMax / chunkBytesMax.
+ */
+export function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number, overlap: number, workers: number, settings: WorkflowSettings, memoryPerTask?: number): number {
+  const working = Math.max(...u.nodes.map((n) => (n.type as ChunkNodeType).workingBytesPerVoxel?.(n.params) ?? DEFAULT_WORKING_BYTES_PER_VOXEL));
+  // the smaller of the workflow's bound and what the workers have; this machine's memory only for local runs
+  const known = [settings.workerMemoryMax, memoryPerTask].filter((m): m is number => m !== undefined);
+  const budget = known.length ? Math.min(...known) : Math.floor((0.6 * totalmem()) / workers);
+  let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
+  if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
+  return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
+}
