@@ -11,6 +11,9 @@ import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
+import { addExecutorOptions, executorFromOptions, type ExecutorCliOptions } from './executor-options.js';
+import { registerWorkerCommand } from './worker.js';
+import { registerTaskCommand } from './task.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -30,7 +33,7 @@ const program = new Command('clearmap')
   .description('ClearMap.ts: light-sheet whole-brain analysis as JSON dataflow workflows')
   .showHelpAfterError();
 
-program.command('run')
+addExecutorOptions(program.command('run'))
   .argument('<workflow>', 'workflow JSON file')
   .option('--cache <dir>', 'cache directory', DEFAULT_CACHE)
   .option('--out <dir>', 'directory for result files (default: results/<workflow name>)')
@@ -39,13 +42,20 @@ program.command('run')
   .option('--summary <file>', 'write a JSON run summary')
   .option('--json', 'print events as JSON lines on stdout')
   .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
-  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
+  .action(async (file: string, o: ExecutorCliOptions & { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
     events.subscribe((e) => renderer.on(e));
     const outDir = resolve(o.out ?? `results/${basename(file, extname(file))}`);
-    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
+    const workers = o.workers ?? availableParallelism();
+    const executor = await executorFromOptions(o, valid.workflow.settings, workers, o.cache, (message) => events.next({ event: 'log', message }));
+    // Ctrl-C: a remote executor cancels its jobs (scancel) before the process ends
+    const interrupt = () => { void (executor.cancel?.() ?? Promise.resolve()).finally(() => process.exit(130)); };
+    if (executor.kind !== 'local') { process.once('SIGINT', interrupt); process.once('SIGTERM', interrupt); }
+    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers, events, executor });
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     renderer.stop();
     if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
@@ -144,6 +154,9 @@ cacheCmd.command('clean').option('--cache <dir>', 'cache directory', DEFAULT_CAC
   new CacheStore(resolve(o.cache)).clean();
   process.stdout.write(`removed ${resolve(o.cache)}\n`);
 });
+
+registerWorkerCommand(program);
+registerTaskCommand(program);
 
 try {
   await program.parseAsync(process.argv);

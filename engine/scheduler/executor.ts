@@ -48,6 +48,8 @@ export interface Executor {
   run(job: ChunkJob, hooks?: ChunkHooks): Promise<ChunkRunResult>;
   /** A generic task of a whole node (NodeContext.parallel); results come back in memory. */
   runTask<T>(task: PoolTask): Promise<T>;
+  /** Cancel outstanding remote work (Ctrl-C on the coordinator); local threads end with the process. */
+  cancel?(): Promise<void>;
   close(): Promise<void>;
 }
 
