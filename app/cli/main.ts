@@ -9,7 +9,7 @@ import type { EngineEvent } from '../../engine/core/events.js';
 import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js';
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
-import { CacheStore } from '../../engine/cache/store.js';
+import { registerCacheCommands } from './cache.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
@@ -39,13 +39,14 @@ program.command('run')
   .option('--summary <file>', 'write a JSON run summary')
   .option('--json', 'print events as JSON lines on stdout')
   .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
-  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
+  .option('--verify', 're-hash every cached file used (instead of trusting size + mtime); damaged entries are recomputed')
+  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean; verify?: boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
     events.subscribe((e) => renderer.on(e));
     const outDir = resolve(o.out ?? `results/${basename(file, extname(file))}`);
-    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
+    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events, verify: o.verify });
     renderer.stop();
     if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
@@ -134,16 +135,7 @@ program.command('convert')
     process.stdout.write(`wrote ${files.join(', ')}\n`);
   });
 
-const cacheCmd = program.command('cache').description('inspect or clear the result cache');
-cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
-  const entries = new CacheStore(resolve(o.cache)).list();
-  for (const e of entries) process.stdout.write(`${e.key}  ${e.nodeType}  ${(e.bytes / 1e6).toFixed(2)} MB\n`);
-  process.stdout.write(`${entries.length} entries, ${(entries.reduce((s, e) => s + e.bytes, 0) / 1e6).toFixed(2)} MB\n`);
-});
-cacheCmd.command('clean').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
-  new CacheStore(resolve(o.cache)).clean();
-  process.stdout.write(`removed ${resolve(o.cache)}\n`);
-});
+registerCacheCommands(program);
 
 try {
   await program.parseAsync(process.argv);

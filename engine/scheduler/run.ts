@@ -1,6 +1,6 @@
 // Executes a validated workflow: cache keys, fusion of consecutive chunk nodes, parallel execution of
 // independent nodes, chunk streams over the worker pool with bounded concurrency, atomic cache commits.
-import { mkdirSync, rmSync, openSync, closeSync, writeSync, readSync } from 'node:fs';
+import { openSync, closeSync, writeSync, readSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { deserialize } from 'node:v8';
@@ -28,6 +28,8 @@ export interface RunOptions {
   workers: number;
   events?: Subject<EngineEvent>;
   signal?: AbortSignal;
+  /** Re-hash every cached file this run uses instead of trusting size + mtime. */
+  verify?: boolean;
 }
 
 /** runWorkflow's result: the summary, plus each node's output artefacts for programs embedding the engine. */
@@ -87,15 +89,17 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const runUnit = async (u: Unit): Promise<Record<string, Artefact>> => {
     const last = u.last;
     const key = keys.get(last.id)!;
-    const loaded = await cache.load(key);
+    const loaded = await cache.load(key, { full: opts.verify });
     if (loaded.status === 'corrupt') emit({ event: 'cache-corrupt', node: last.id, reason: loaded.reason });
-    if (loaded.status === 'hit') {
+    const useCached = (hit: Extract<typeof loaded, { status: 'hit' }>) => {
+      const computedSeconds = hit.manifest.computedSeconds;
       for (const n of u.nodes) {
-        summaries.set(n.id, { id: n.id, type: n.type.type, status: 'cached', seconds: 0 });
-        emit({ event: 'node-cached', node: n.id, type: n.type.type });
+        summaries.set(n.id, { id: n.id, type: n.type.type, status: 'cached', seconds: 0, ...(computedSeconds !== undefined ? { computedSeconds } : {}) });
+        emit({ event: 'node-cached', node: n.id, type: n.type.type, ...(computedSeconds !== undefined ? { computedSeconds } : {}) });
       }
-      return loaded.outputs;
-    }
+      return hit.outputs;
+    };
+    if (loaded.status === 'hit') return useCached(loaded);
     // inputs first: the chain's head takes the stream input; every stage may have other inputs too
     const inputs = await inputsOf(u.nodes[0]);
     const stageInputs = new Map<string, Record<string, Artefact | undefined>>();
@@ -118,10 +122,12 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       } else {
         outputs = await last.type.run(inputs, last.params, ctx);
         checkOutputs(last, outputs);
-        if (last.type.producesFiles) external = Object.values(outputs).filter((a) => a.kind === 'file' && !a.path.startsWith(workDir)).map((a) => (a as { path: string }).path);
+        if (last.type.producesFiles) external = Object.values(outputs).flatMap((a) => (a.kind === 'file' ? a.files ?? [a.path] : [])).filter((p) => !p.startsWith(workDir));
       }
-      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external);
-      if (last.type.kind === 'chunk') rmSync(join(cache.chunksDir, key), { recursive: true, force: true });
+      const computedSeconds = (performance.now() - start) / 1000;
+      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external, { nodeId: last.id, workflow: resolve(wf.file), computedSeconds });
+      // chunk files are no longer needed once the node is committed (kept while another live run uses them)
+      if (last.type.kind === 'chunk') cache.chunkDir(key).removeIfUnused();
       const seconds = (performance.now() - start) / 1000;
       for (const n of u.nodes) {
         summaries.set(n.id, { id: n.id, type: n.type.type, status: 'computed', seconds, ...(chunkStats ? { chunks: chunkStats } : {}) });
@@ -130,6 +136,11 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       return committed;
     } catch (e) {
       cache.abandon(workDir);
+      // a concurrent run committed this node first (and may have removed the shared chunks): use its entry
+      if (last.type.kind === 'chunk' && cache.has(key)) {
+        const winner = await cache.load(key);
+        if (winner.status === 'hit') return useCached(winner);
+      }
       const err = e instanceof NodeError ? e : new NodeError(last.id, last.type.type, messageOf(e), { cause: e });
       for (const n of u.nodes) {
         summaries.set(n.id, { id: n.id, type: n.type.type, status: 'failed', seconds: (performance.now() - start) / 1000, error: err.message, ...(chunkStats ? { chunks: chunkStats } : {}) });
@@ -165,9 +176,10 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     // by default a core is at least twice the overlap, so no worker reads more context than data
     const sizeMin = settings.chunkSizeMin ?? Math.max(DEFAULT_CHUNK_SIZE_MIN, 2 * overlap);
     const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: pool.size });
-    const chunkDir = join(cache.chunksDir, key);
-    mkdirSync(chunkDir, { recursive: true });
-    const fileOf = (g: ChunkGeometry) => join(chunkDir, `${g.core[0]}-${g.core[1]}_read${g.read[0]}-${g.read[1]}.chunk`);
+    const chunkDir = cache.chunkDir(key).open();
+    try {
+    const nameOf = (g: ChunkGeometry) => `${g.core[0]}-${g.core[1]}_read${g.read[0]}-${g.read[1]}.chunk`;
+    const fileOf = (g: ChunkGeometry) => chunkDir.file(nameOf(g));
     for (const n of u.nodes) emit({ event: 'node-start', node: n.id, type: n.type.type, chunks: geometries.length });
 
     // resume: chunks finished by an interrupted run are verified and reused
@@ -180,12 +192,24 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       } else todo.push(g);
     }
     let done = cached;
+    let computed = 0;
     // bounded concurrency: a chunk is read inside the worker, so at most `workers` slabs are alive
     const run$ = from(todo).pipe(
       mergeMap((g) => defer(async () => {
+        // another run sharing the cache committed the node: stop (runUnit then loads its entry)
+        if (chunkDir.superseded()) throw new Error(`node committed by a concurrent run`);
+        // or computed this chunk already
+        if (chunkDir.complete(nameOf(g))) {
+          cached++;
+          done++;
+          emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: true, seconds: 0 });
+          ctx.progress(done, geometries.length);
+          return g.index;
+        }
         const task: ChunkTask = { source, geometry: g, stages, chunkFile: fileOf(g) };
         const r = await pool.run(task);
         done++;
+        computed++;
         emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: false, seconds: r.seconds });
         ctx.progress(done, geometries.length);
         return g.index;
@@ -193,7 +217,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       toArray(),
     );
     await lastValueFrom(run$, { defaultValue: [] });
-    const chunks = { computed: todo.length, cached, total: geometries.length };
+    const chunks = { computed, cached, total: geometries.length };
     const lastType = u.last.type as ChunkNodeType;
     const outPort = Object.keys(lastType.outputs)[0];
     if (lastType.produces === 'volume') {
@@ -217,6 +241,9 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     const outputs = await lastType.join(payloads, u.last.params, ctx);
     checkOutputs(u.last, outputs);
     return { outputs, chunks };
+    } finally {
+      chunkDir.close();
+    }
   };
 
   const failures: Error[] = [];
