@@ -9,7 +9,7 @@ import type { EngineEvent } from '../../engine/core/events.js';
 import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js';
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
-import { CacheStore } from '../../engine/cache/store.js';
+import { registerCacheCommands } from './cache.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { addExecutorOptions, executorFromOptions, type ExecutorCliOptions } from './executor-options.js';
 import { registerWorkerCommand } from './worker.js';
@@ -42,7 +42,8 @@ addExecutorOptions(program.command('run'))
   .option('--summary <file>', 'write a JSON run summary')
   .option('--json', 'print events as JSON lines on stdout')
   .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
-  .action(async (file: string, o: ExecutorCliOptions & { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
+  .option('--verify', 're-hash every cached file used (instead of trusting size + mtime); damaged entries are recomputed')
+  .action(async (file: string, o: ExecutorCliOptions & { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean; verify?: boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
@@ -53,7 +54,7 @@ addExecutorOptions(program.command('run'))
     // Ctrl-C: a remote executor cancels its jobs (scancel) before the process ends
     const interrupt = () => { void (executor.cancel?.() ?? Promise.resolve()).finally(() => process.exit(130)); };
     if (executor.kind !== 'local') { process.once('SIGINT', interrupt); process.once('SIGTERM', interrupt); }
-    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers, events, executor });
+    const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers, events, executor, verify: o.verify });
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     renderer.stop();
@@ -144,16 +145,7 @@ program.command('convert')
     process.stdout.write(`wrote ${files.join(', ')}\n`);
   });
 
-const cacheCmd = program.command('cache').description('inspect or clear the result cache');
-cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
-  const entries = new CacheStore(resolve(o.cache)).list();
-  for (const e of entries) process.stdout.write(`${e.key}  ${e.nodeType}  ${(e.bytes / 1e6).toFixed(2)} MB\n`);
-  process.stdout.write(`${entries.length} entries, ${(entries.reduce((s, e) => s + e.bytes, 0) / 1e6).toFixed(2)} MB\n`);
-});
-cacheCmd.command('clean').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
-  new CacheStore(resolve(o.cache)).clean();
-  process.stdout.write(`removed ${resolve(o.cache)}\n`);
-});
+registerCacheCommands(program);
 
 registerWorkerCommand(program);
 registerTaskCommand(program);

@@ -12,7 +12,7 @@ export function jsonRenderer(out: NodeJS.WritableStream = process.stdout): Rende
 export function formatEvent(e: EngineEvent): string | undefined {
   switch (e.event) {
     case 'node-start': return e.chunks !== undefined ? `• ${e.node} (${e.type}): ${e.chunks} chunks` : `• ${e.node} (${e.type})`;
-    case 'node-cached': return `✔ ${e.node} (${e.type}): cached`;
+    case 'node-cached': return `✔ ${e.node} (${e.type}): cached${e.computedSeconds !== undefined ? ` (computed in ${e.computedSeconds.toFixed(2)} s)` : ''}`;
     case 'node-done': return `✔ ${e.node} (${e.type}): computed in ${e.seconds.toFixed(2)} s`;
     case 'node-failed': return `✖ ${e.node} (${e.type}): ${e.error}`;
     case 'node-skipped': return `- ${e.node} (${e.type}): skipped, ${e.reason}`;

@@ -131,7 +131,7 @@ export async function renderRunReport(summary: RunSummary, details: RunReportDet
     const s = timing.get(n.nodeId);
     out.push(`<tr><td><a href="#${anchorId('node', n.nodeId)}">${escapeHtml(n.nodeId)}</a></td><td>${escapeHtml(n.type)}</td>`
       + `<td>${statusBadge(s?.status)}</td>`
-      + `<td class="num" data-sort="${s ? s.seconds : ''}">${s ? formatNumber(+s.seconds.toFixed(3)) : ''}</td>`
+      + `<td class="num" data-sort="${s ? s.seconds : ''}">${s ? formatNumber(+s.seconds.toFixed(3)) : ''}${s?.computedSeconds !== undefined ? ` (computed in ${formatNumber(+s.computedSeconds.toFixed(2))} s)` : ''}</td>`
       + `<td class="num" data-sort="${s?.chunks ? s.chunks.computed : ''}">${s?.chunks ? `${s.chunks.computed} / ${s.chunks.total}` : ''}</td>`
       + `<td class="num" data-sort="${s?.chunks ? s.chunks.cached : ''}">${s?.chunks ? s.chunks.cached : ''}</td></tr>`);
   }

@@ -34,7 +34,12 @@ export type SlabReader = (args: Record<string, unknown>, region: Region) => Prom
 export interface PointsArtefact { kind: 'points'; points: Points; voxelSize?: [number, number, number] }
 export interface TableArtefact { kind: 'table'; table: Table }
 export interface TransformArtefact { kind: 'transform'; dir: string }
-export interface FileArtefact { kind: 'file'; path: string }
+export interface FileArtefact {
+  kind: 'file';
+  path: string;
+  /** Every file the result consists of (path first), e.g. MHD header + .raw, per-plane files, companions. */
+  files?: string[];
+}
 export interface JsonArtefact { kind: 'json'; value: unknown }
 
 export type Artefact = VolumeRef | PointsArtefact | TableArtefact | TransformArtefact | FileArtefact | JsonArtefact;

@@ -5,7 +5,7 @@ export type NodeStatus = 'computed' | 'cached' | 'failed' | 'skipped';
 export type EngineEvent =
   | { event: 'run-start'; workflow: string; nodes: number; workers: number; cache: string; executor?: string }
   | { event: 'node-start'; node: string; type: string; chunks?: number }
-  | { event: 'node-cached'; node: string; type: string }
+  | { event: 'node-cached'; node: string; type: string; computedSeconds?: number }
   | { event: 'node-done'; node: string; type: string; seconds: number }
   | { event: 'node-failed'; node: string; type: string; error: string }
   | { event: 'node-skipped'; node: string; type: string; reason: string }
@@ -25,6 +25,8 @@ export interface NodeSummary {
   seconds: number;
   /** For chunk-wise nodes: chunks computed in this run vs taken from an interrupted run. */
   chunks?: { computed: number; cached: number; total: number };
+  /** For cached nodes: the seconds the node took when it was computed (recorded in the cache entry). */
+  computedSeconds?: number;
   error?: string;
 }
 

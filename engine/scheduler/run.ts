@@ -1,8 +1,7 @@
 // Executes a validated workflow: cache keys, fusion of consecutive chunk nodes (planner, plan.ts),
 // parallel execution of independent nodes, chunk tasks on an executor (local threads, SLURM or
 // BullMQ, executor.ts) with bounded concurrency, joins of chunk files (join.ts), atomic cache commits.
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact } from '../core/artefacts.js';
 import type { NodeContext, PoolTask } from '../core/node-type.js';
@@ -28,6 +27,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Where chunk tasks run (default: a local threads pool of `workers`); closed when the run ends. */
   executor?: Executor;
+  /** Re-hash every cached file this run uses instead of trusting size + mtime. */
+  verify?: boolean;
 }
 
 /** runWorkflow's result: the summary, plus each node's output artefacts for programs embedding the engine. */
@@ -76,15 +77,17 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const runUnit = async (u: Unit): Promise<Record<string, Artefact>> => {
     const last = u.last;
     const key = keys.get(last.id)!;
-    const loaded = await cache.load(key);
+    const loaded = await cache.load(key, { full: opts.verify });
     if (loaded.status === 'corrupt') emit({ event: 'cache-corrupt', node: last.id, reason: loaded.reason });
-    if (loaded.status === 'hit') {
+    const useCached = (hit: Extract<typeof loaded, { status: 'hit' }>) => {
+      const computedSeconds = hit.manifest.computedSeconds;
       for (const n of u.nodes) {
-        summaries.set(n.id, { id: n.id, type: n.type.type, status: 'cached', seconds: 0 });
-        emit({ event: 'node-cached', node: n.id, type: n.type.type });
+        summaries.set(n.id, { id: n.id, type: n.type.type, status: 'cached', seconds: 0, ...(computedSeconds !== undefined ? { computedSeconds } : {}) });
+        emit({ event: 'node-cached', node: n.id, type: n.type.type, ...(computedSeconds !== undefined ? { computedSeconds } : {}) });
       }
-      return loaded.outputs;
-    }
+      return hit.outputs;
+    };
+    if (loaded.status === 'hit') return useCached(loaded);
     // inputs first: the chain's head takes the stream input; every stage may have other inputs too
     const inputs = await inputsOf(u.nodes[0]);
     const stageInputs = new Map<string, Record<string, Artefact | undefined>>();
@@ -107,10 +110,12 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       } else {
         outputs = await last.type.run(inputs, last.params, ctx);
         checkOutputs(last, outputs);
-        if (last.type.producesFiles) external = Object.values(outputs).filter((a) => a.kind === 'file' && !a.path.startsWith(workDir)).map((a) => (a as { path: string }).path);
+        if (last.type.producesFiles) external = Object.values(outputs).flatMap((a) => (a.kind === 'file' ? a.files ?? [a.path] : [])).filter((p) => !p.startsWith(workDir));
       }
-      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external);
-      if (last.type.kind === 'chunk') rmSync(join(cache.chunksDir, key), { recursive: true, force: true });
+      const computedSeconds = (performance.now() - start) / 1000;
+      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external, { nodeId: last.id, workflow: resolve(wf.file), computedSeconds });
+      // chunk files are no longer needed once the node is committed (kept while another live run uses them)
+      if (last.type.kind === 'chunk') cache.chunkDir(key).removeIfUnused();
       const seconds = (performance.now() - start) / 1000;
       for (const n of u.nodes) {
         summaries.set(n.id, { id: n.id, type: n.type.type, status: 'computed', seconds, ...(chunkStats ? { chunks: chunkStats } : {}) });
@@ -119,6 +124,11 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       return committed;
     } catch (e) {
       cache.abandon(workDir);
+      // a concurrent run committed this node first (and may have removed the shared chunks): use its entry
+      if (last.type.kind === 'chunk' && cache.has(key)) {
+        const winner = await cache.load(key);
+        if (winner.status === 'hit') return useCached(winner);
+      }
       const err = e instanceof NodeError ? e : new NodeError(last.id, last.type.type, messageOf(e), { cause: e });
       for (const n of u.nodes) {
         summaries.set(n.id, { id: n.id, type: n.type.type, status: 'failed', seconds: (performance.now() - start) / 1000, error: err.message, ...(chunkStats ? { chunks: chunkStats } : {}) });
@@ -138,12 +148,14 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     return p;
   };
 
-    // ---- chunk chains: plan (planner), run each chunk (executor), join the chunk files (joiner) -----
+  // ---- chunk chains: plan (planner), run each chunk (executor), join the chunk files (joiner) -----
   const runChain = async (u: Unit, inputs: Record<string, Artefact | undefined>, stageInputs: Map<string, Record<string, Artefact | undefined>>, key: string, workDir: string, ctx: NodeContext) => {
     const plan = planChain(u, inputs, stageInputs, { key, chunksDir: cache.chunksDir, baseDir, workers: executor.size, memoryPerTask: await executor.memoryPerTask(), settings });
     if (plan.warning) ctx.log(plan.warning);
     const { geometries, fileOf } = plan;
-    mkdirSync(plan.chunkDir, { recursive: true });
+    const chunkDir = cache.chunkDir(key).open();
+    try {
+    const nameOf = (g: ChunkGeometry) => basename(fileOf(g));
     for (const n of u.nodes) emit({ event: 'node-start', node: n.id, type: n.type.type, chunks: geometries.length });
 
     // resume: chunks finished by an interrupted run (or by another run on this cache) are verified and reused
@@ -156,12 +168,23 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       } else todo.push(g);
     }
     let done = cached;
+    let computed = 0;
     let queued = 0;
     let running = 0;
     const state = () => emit({ event: 'chunk-state', node: u.last.id, queued, running, executor: executor.kind });
     // bounded concurrency: locally a chunk is read inside the worker, so at most `workers` slabs are alive
     const run$ = from(todo).pipe(
       mergeMap((g) => defer(async () => {
+        // another run sharing the cache committed the node: stop (runUnit then loads its entry)
+        if (chunkDir.superseded()) throw new Error(`node committed by a concurrent run`);
+        // or computed this chunk already
+        if (chunkDir.complete(nameOf(g))) {
+          cached++;
+          done++;
+          emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: true, seconds: 0 });
+          ctx.progress(done, geometries.length);
+          return g.index;
+        }
         const task: ChunkTask = { source: plan.source, geometry: g, stages: plan.stages, chunkFile: fileOf(g) };
         let phase: 'new' | 'queued' | 'running' = 'new';
         const r = await executor.run({ id: plan.jobIdOf(g), node: u.last.id, task }, {
@@ -179,6 +202,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
           if (phase !== 'new') state();
         });
         done++;
+        computed++;
         emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: false, seconds: r.seconds, ...(r.host !== undefined ? { host: r.host, pid: r.pid } : {}) });
         ctx.progress(done, geometries.length);
         return g.index;
@@ -186,8 +210,11 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       toArray(),
     );
     await lastValueFrom(run$, { defaultValue: [] });
-    const chunks = { computed: todo.length, cached, total: geometries.length };
+    const chunks = { computed, cached, total: geometries.length };
     return { outputs: await joinChain(u, plan, workDir, ctx), chunks };
+    } finally {
+      chunkDir.close();
+    }
   };
 
   const failures: Error[] = [];

@@ -76,7 +76,7 @@ export const writePointsNode: WholeNodeType = {
       encoding: params.encoding as 'ascii' | 'binary' | undefined,
     });
     ctx.log(`wrote ${files.join(', ')}`);
-    return { file: { kind: 'file', path: files[0] } };
+    return { file: { kind: 'file', path: files[0], files } };
   },
 };
 

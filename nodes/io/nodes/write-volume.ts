@@ -49,7 +49,7 @@ export const writeVolumeNode: WholeNodeType = {
       }
       const files = await writer.commit();
       ctx.log(`wrote ${files.length === 1 ? files[0] : `${files.length} files (${files[0]} ...)`}`);
-      return { file: { kind: 'file', path: files[0] } };
+      return { file: { kind: 'file', path: files[0], files } };
     } catch (e) {
       await writer.abort();
       throw e;

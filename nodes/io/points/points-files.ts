@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { INTENSITY_COLUMNS, makePoints, pointCount, type Points } from '../../../engine/data/points.js';
-import { writeFileAtomic } from '../atomic.js';
+import { writeFilesAtomic } from '../atomic.js';
 import { encodeCsv, readCsvColumns } from './csv.js';
 import { encodeNpy, readNpy, type NpyFloat } from './npy.js';
 import { encodeVtk, readVtkPoints, type VtkEncoding } from './vtk.js';
@@ -61,20 +61,21 @@ export function writePointsFile(path: string, points: Points, opts: WritePointsO
   if (mode === 'inline' && format === 'npy' && props.names.length) throw new Error(`${path}: NPY cannot hold named properties inline; use intensities 'companion' (writes ${intensitiesFileName(path)})`);
   if (mode === 'companion' && format === 'vtk') throw new Error(`${path}: VTK keeps properties as point data; use intensities 'inline'`);
   const inline = mode === 'inline' ? points.properties : {};
-  const files = [path];
   const xyz = [0, 1, 2].map((a) => Float64Array.from({ length: n }, (_, i) => points.coords[3 * i + a]));
+  const out: Array<{ dest: string; data: string | Uint8Array }> = [];
   switch (format) {
-    case 'csv': writeFileAtomic(path, encodeCsv(['x', 'y', 'z', ...Object.keys(inline)], [...xyz, ...Object.values(inline)])); break;
-    case 'npy': writeFileAtomic(path, encodeNpy(points.coords, n, 3, opts.dtype)); break;
-    case 'vtk': writeFileAtomic(path, encodeVtk(points.coords, inline, opts.encoding)); break;
+    case 'csv': out.push({ dest: path, data: encodeCsv(['x', 'y', 'z', ...Object.keys(inline)], [...xyz, ...Object.values(inline)]) }); break;
+    case 'npy': out.push({ dest: path, data: encodeNpy(points.coords, n, 3, opts.dtype) }); break;
+    case 'vtk': out.push({ dest: path, data: encodeVtk(points.coords, inline, opts.encoding) }); break;
   }
   if (mode === 'companion' && props.names.length) {
     const companion = intensitiesFileName(path);
-    if (format === 'csv') writeFileAtomic(companion, encodeCsv(props.names, props.columns));
-    else writeFileAtomic(companion, props.names.length === 1 ? encodeNpy(props.columns[0], n, undefined, opts.dtype) : encodeNpy(interleave(props.columns, n), n, props.names.length, opts.dtype));
-    files.push(companion);
+    if (format === 'csv') out.push({ dest: companion, data: encodeCsv(props.names, props.columns) });
+    else out.push({ dest: companion, data: props.names.length === 1 ? encodeNpy(props.columns[0], n, undefined, opts.dtype) : encodeNpy(interleave(props.columns, n), n, props.names.length, opts.dtype) });
   }
-  return files;
+  // coordinates and companion are staged together and renamed together: never one without the other
+  writeFilesAtomic(out);
+  return out.map((f) => f.dest);
 }
 
 /** Names for k unnamed property columns: ClearMap's four intensity rows when k = 4. */
