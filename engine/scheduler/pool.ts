@@ -6,6 +6,8 @@ import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
 import type { PoolTask } from '../core/node-type.js';
 import type { ChunkHooks, ChunkJob, Executor } from './executor.js';
 
+const THREAD_START_TIMEOUT_MS = 180_000;
+
 type ChunkWorkerApi = { runChunk(task: ChunkTask): Promise<ChunkTaskResult>; runTask(task: PoolTask): Promise<unknown> };
 
 /** A pool of worker threads running chunk tasks and generic tasks (also used by remote workers). */
@@ -19,7 +21,8 @@ export class ChunkPool {
     // path is resolved by threads relative to this file, i.e. dist/engine/scheduler/
     // workerData must be an object: geotiff's web-worker shim reads workerData.mod in any worker thread
     const options = { workerData: {} } as unknown as ConstructorParameters<typeof Worker>[1];
-    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js', options)), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
+    // a generous start-up limit: on a loaded machine a thread importing the kernels can take > 10 s (threads' default)
+    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js', options), { timeout: THREAD_START_TIMEOUT_MS }), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
   }
 
   run(task: ChunkTask, onStart?: () => void): Promise<ChunkTaskResult> {
