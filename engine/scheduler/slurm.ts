@@ -83,6 +83,7 @@ export class SlurmExecutor implements Executor {
   private polling = false;
   private lists = 0;
   private closed = false;
+  private failures = 0;
 
   constructor(private readonly o: SlurmOptions) {
     this.size = Math.max(1, o.maxParallel ?? 16);
@@ -209,7 +210,7 @@ export class SlurmExecutor implements Executor {
         const left: Pending[] = [];
         for (const p of el.pending) {
           if (readChunkHeader(p.job.task.chunkFile) && (st?.done.includes(p.job.id) ?? true)) {
-            p.resolve({ bytes: 0, seconds: 0, host: st?.host, pid: st?.pid });
+            p.resolve({ bytes: 0, seconds: st?.seconds?.[p.job.id] ?? 0, host: st?.host, pid: st?.pid });
           } else left.push(p);
         }
         el.pending = left;
@@ -222,6 +223,7 @@ export class SlurmExecutor implements Executor {
         const why = st?.state === 'failed' ? st.error : st ? `killed or timed out on ${st.host} (pid ${st.pid}) before finishing` : 'ended without starting (see the log)';
         if (el.attempts > (this.o.retries ?? 2)) {
           this.elements.splice(this.elements.indexOf(el), 1);
+          this.failures++;
           for (const p of left) {
             const g = p.job.task.geometry;
             p.reject(new Error(`node '${p.job.node}' chunk ${g.index + 1}/${g.count} (z ${g.core[0]}–${g.core[1]}) failed ${el.attempts} times on SLURM${st?.host ? `, last on node ${st.host}` : ''}: ${why}; log: ${log}`));
@@ -264,6 +266,8 @@ export class SlurmExecutor implements Executor {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     await this.cancel();
     await this.local.close();
+    // task lists and logs are kept only when something failed (the errors name the logs)
+    if (!this.failures && this.lists) rmSync(this.runDir, { recursive: true, force: true });
   }
 }
 

@@ -36,6 +36,8 @@ export interface ElementStatus {
   pid: number;
   /** Task ids completed by this element. */
   done: string[];
+  /** Seconds each computed task took. */
+  seconds?: Record<string, number>;
   error?: string;
   /** The failing task, when one failed. */
   task?: string;

@@ -8,7 +8,7 @@ import { elementTasks, statusFile, writeAtomic, type ElementStatus } from './tas
 import { checkChunkTask, type TaskPolicy } from './task-policy.js';
 
 export async function runTaskElement(listFile: string, index: number, policy: TaskPolicy, log: (line: string) => void = () => {}): Promise<ElementStatus> {
-  const status: ElementStatus = { state: 'running', host: hostname(), pid: process.pid, done: [] };
+  const status: ElementStatus = { state: 'running', host: hostname(), pid: process.pid, done: [], seconds: {} };
   const save = () => writeAtomic(statusFile(listFile, index), JSON.stringify(status));
   save();
   let current: string | undefined;
@@ -23,6 +23,7 @@ export async function runTaskElement(listFile: string, index: number, policy: Ta
         log(`${e.id}: already complete`);
       } else {
         const r = await runChunkTask(tasks[i]);
+        status.seconds![e.id] = r.seconds;
         log(`${e.id}: node '${e.node}' chunk ${e.geometry.index + 1}/${e.geometry.count} computed in ${r.seconds.toFixed(2)} s on ${status.host} (pid ${status.pid})`);
       }
       status.done.push(e.id);
