@@ -50,7 +50,16 @@ addExecutorOptions(program.command('run'))
     events.subscribe((e) => renderer.on(e));
     const outDir = resolve(o.out ?? `results/${basename(file, extname(file))}`);
     const workers = o.workers ?? availableParallelism();
-    const executor = await executorFromOptions(o, valid.workflow.settings, workers, o.cache, (message) => events.next({ event: 'log', message }));
+    let executor;
+    try {
+      executor = await executorFromOptions(o, valid.workflow.settings, workers, o.cache, (message) => events.next({ event: 'log', message }));
+    } catch (e) {
+      // a usage problem (--redis missing, Redis unreachable): nothing has run
+      renderer.stop();
+      process.stderr.write(`error: ${messageOf(e)}\n`);
+      process.exitCode = 2;
+      return;
+    }
     // Ctrl-C: a remote executor cancels its jobs (scancel) before the process ends
     const interrupt = () => { void (executor.cancel?.() ?? Promise.resolve()).finally(() => process.exit(130)); };
     if (executor.kind !== 'local') { process.once('SIGINT', interrupt); process.once('SIGTERM', interrupt); }

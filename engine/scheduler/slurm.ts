@@ -220,7 +220,7 @@ export class SlurmExecutor implements Executor {
         }
         el.attempts++;
         const log = join(logDir(el.list), `${el.jobId}_${el.index}.log`);
-        const why = st?.state === 'failed' ? st.error : st ? `killed or timed out on ${st.host} (pid ${st.pid}) before finishing` : 'ended without starting (see the log)';
+        const why = st?.state === 'failed' ? st.error : st ? `killed or timed out on ${st.host} (pid ${st.pid}) before finishing` : `ended without starting its tasks${logTail(log)}`;
         if (el.attempts > (this.o.retries ?? 2)) {
           this.elements.splice(this.elements.indexOf(el), 1);
           this.failures++;
@@ -278,6 +278,16 @@ function readStatus(el: Element): ElementStatus | undefined {
     return JSON.parse(readFileSync(f, 'utf8')) as ElementStatus;
   } catch {
     return undefined;
+  }
+}
+
+/** The last lines of an element's log, for messages (': …' or ''). */
+function logTail(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    return lines.length ? `: ${lines.slice(-3).join(' | ').slice(0, 500)}` : '';
+  } catch {
+    return '';
   }
 }
 
