@@ -6,7 +6,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Subject } from 'rxjs';
 import type { EngineEvent } from '../../engine/core/events.js';
-import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js';
+import { WorkflowError, NodeError, UsageError, messageOf } from '../../engine/core/errors.js';
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { registerCacheCommands } from './cache.js';
@@ -142,6 +142,9 @@ try {
 } catch (e) {
   if (e instanceof WorkflowError) {
     process.stderr.write(e.message + '\n');
+    process.exitCode = 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof NodeError) {
     process.stderr.write(`error: ${e.message}\n`);

@@ -8,7 +8,8 @@ import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact, VolumeRef } from '../core/artefacts.js';
 import type { ChunkNodeType, NodeContext, PoolTask } from '../core/node-type.js';
 import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
-import { NodeError, messageOf } from '../core/errors.js';
+import { NodeError, UsageError, messageOf } from '../core/errors.js';
+import { checkWritableDir, sweepOutTemps } from '../core/out-path.js';
 import { CacheStore } from '../cache/store.js';
 import { computeKeys } from '../cache/keys.js';
 import { planChunks, type ChunkGeometry } from '../data/chunk.js';
@@ -53,6 +54,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const t0 = performance.now();
   const events = opts.events ?? new Subject<EngineEvent>();
   const emit = (e: EngineEvent) => events.next(e);
+  prepareFolders(wf, resolve(opts.cacheDir), resolve(opts.outDir));
   const cache = new CacheStore(resolve(opts.cacheDir));
   cache.sweepTemps();
   const baseDir = dirname(resolve(wf.file));
@@ -274,6 +276,19 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const summary: RunResult = { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outputs };
   Object.defineProperty(summary, 'outputs', { enumerable: false }); // keeps JSON.stringify(summary) to the summary
   return summary;
+}
+
+/** Before any compute: --cache (and --out, if a node writes results) must be writable; dead runs' temps in --out go. */
+function prepareFolders(wf: ValidWorkflow, cacheDir: string, outDir: string): void {
+  try {
+    checkWritableDir(cacheDir, 'cache folder (--cache)');
+    if (wf.order.some((n) => n.type.kind === 'whole' && n.type.producesFiles)) {
+      checkWritableDir(outDir, 'output folder (--out)');
+      sweepOutTemps(outDir);
+    }
+  } catch (e) {
+    throw new UsageError(messageOf(e));
+  }
 }
 
 /**
