@@ -14,9 +14,13 @@ import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
+/** More worker threads than this is a typo, not a machine (each thread holds a chunk in memory). */
+const MAX_WORKERS = 1024;
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(`at most ${MAX_WORKERS} (one worker thread per core is usually best)`);
   return n;
 }
 

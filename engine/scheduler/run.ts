@@ -43,6 +43,8 @@ export interface RunResult extends RunSummary {
 const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
 const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
+/** Upper bound on worker threads (each holds a slab in memory; more is a typo). */
+export const MAX_WORKERS = 1024;
 
 interface Unit {
   /** Nodes of a fused chain in order (a single node for whole nodes and lone chunk nodes). */
@@ -54,6 +56,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const t0 = performance.now();
   const events = opts.events ?? new Subject<EngineEvent>();
   const emit = (e: EngineEvent) => events.next(e);
+  if (!(opts.workers <= MAX_WORKERS)) throw new UsageError(`workers: ${opts.workers} is more than ${MAX_WORKERS} worker threads`);
   prepareFolders(wf, resolve(opts.cacheDir), resolve(opts.outDir));
   const cache = new CacheStore(resolve(opts.cacheDir));
   cache.sweepTemps();
