@@ -10,6 +10,7 @@ import { WorkflowError, NodeError, UsageError, messageOf } from '../../engine/co
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { registerCacheCommands } from './cache.js';
+import { checkInputFiles, pickTypes, registerVersion } from './extras.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
@@ -73,18 +74,20 @@ program.command('validate')
   .option('--set <assignment>', 'override a param as in run', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .action(async (file: string, o: { set: string[] }) => {
     const { valid } = await loadWorkflow(file, o.set);
+    await checkInputFiles(valid);
     process.stdout.write(`${file}: valid (${valid.order.length} nodes: ${valid.order.map((n) => n.id).join(' → ')})\n`);
   });
 
 program.command('nodes')
-  .description('list node types with their ports and params')
+  .description('list node types with their ports and params (or only <type>)')
+  .argument('[type]', 'show only this node type')
   .option('--json', 'machine-readable output')
   .option('--plugin <spec>', 'also load a plugin (folder or package)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .action(async (o: { json?: boolean; plugin: string[] }) => {
+  .action(async (only: string | undefined, o: { json?: boolean; plugin: string[] }) => {
     const registry = await createRegistry();
     const { loadPlugin } = await import('../../engine/core/plugins.js');
     for (const p of o.plugin) await loadPlugin(registry, p, process.cwd());
-    const types = registry.all().map((t) => ({
+    const types = pickTypes(registry.all(), only).map((t) => ({
       type: t.type, kind: t.kind, version: t.version, description: t.description, origin: registry.origin(t.type),
       inputs: t.inputs, outputs: t.outputs, params: t.params.properties,
     }));
@@ -140,6 +143,7 @@ program.command('convert')
   });
 
 registerCacheCommands(program);
+registerVersion(program);
 
 try {
   await program.parseAsync(process.argv);
