@@ -26,12 +26,30 @@ export function applyOverrides(file: string, wf: Workflow, sets: string[]): void
     if (!node) { problems.push(`--set ${s}: no node '${id}' in the workflow`); continue; }
     let value: unknown;
     try { value = JSON.parse(raw); } catch { value = raw; }
-    const keys = path.split('.');
-    let o = (node.params ??= {}) as Record<string, unknown>;
-    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-    o[keys[keys.length - 1]] = value;
+    const problem = setPath((node.params ??= {}) as Record<string, unknown>, path.split('.'), value);
+    if (problem) problems.push(`--set ${s}: ${problem}`);
   }
   if (problems.length) throw new WorkflowError(file, problems);
+}
+
+/** Keys that would reach Object.prototype (or a constructor) instead of a param. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** Set params[a][b]... = value; returns why it cannot (a key crosses a non-object, or is forbidden). */
+function setPath(params: Record<string, unknown>, keys: string[], value: unknown): string | undefined {
+  const bad = keys.find((k) => FORBIDDEN_KEYS.has(k) || k === '');
+  if (bad !== undefined) return `'${bad}' is not a param name`;
+  let o = params;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i];
+    if (!Object.hasOwn(o, k) || o[k] === undefined) o[k] = {};
+    const next = o[k];
+    if (next === null || typeof next !== 'object') return `params.${keys.slice(0, i + 1).join('.')} is ${JSON.stringify(next)}, not an object: cannot set '${keys.slice(i + 1).join('.')}' inside it`;
+    if (Array.isArray(next) && !/^\d+$/.test(keys[i + 1])) return `params.${keys.slice(0, i + 1).join('.')} is ${JSON.stringify(next)}, an array: '${keys[i + 1]}' is not an index`;
+    o = next as Record<string, unknown>;
+  }
+  o[keys[keys.length - 1]] = value;
+  return undefined;
 }
 
 export interface LoadedWorkflow {

@@ -6,10 +6,11 @@ import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Subject } from 'rxjs';
 import type { EngineEvent } from '../../engine/core/events.js';
-import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js';
+import { WorkflowError, NodeError, UsageError, messageOf } from '../../engine/core/errors.js';
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { registerCacheCommands } from './cache.js';
+import { checkInputFiles, pickTypes, registerVersion } from './extras.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { addExecutorOptions, executorFromOptions, type ExecutorCliOptions } from './executor-options.js';
 import { registerWorkerCommand } from './worker.js';
@@ -17,9 +18,13 @@ import { registerTaskCommand } from './task.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
+/** More worker threads than this is a typo, not a machine (each thread holds a chunk in memory). */
+const MAX_WORKERS = 1024;
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(`at most ${MAX_WORKERS} (one worker thread per core is usually best)`);
   return n;
 }
 
@@ -88,18 +93,20 @@ program.command('validate')
   .option('--set <assignment>', 'override a param as in run', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .action(async (file: string, o: { set: string[] }) => {
     const { valid } = await loadWorkflow(file, o.set);
+    await checkInputFiles(valid);
     process.stdout.write(`${file}: valid (${valid.order.length} nodes: ${valid.order.map((n) => n.id).join(' → ')})\n`);
   });
 
 program.command('nodes')
-  .description('list node types with their ports and params')
+  .description('list node types with their ports and params (or only <type>)')
+  .argument('[type]', 'show only this node type')
   .option('--json', 'machine-readable output')
   .option('--plugin <spec>', 'also load a plugin (folder or package)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .action(async (o: { json?: boolean; plugin: string[] }) => {
+  .action(async (only: string | undefined, o: { json?: boolean; plugin: string[] }) => {
     const registry = await createRegistry();
     const { loadPlugin } = await import('../../engine/core/plugins.js');
     for (const p of o.plugin) await loadPlugin(registry, p, process.cwd());
-    const types = registry.all().map((t) => ({
+    const types = pickTypes(registry.all(), only).map((t) => ({
       type: t.type, kind: t.kind, version: t.version, description: t.description, origin: registry.origin(t.type),
       inputs: t.inputs, outputs: t.outputs, params: t.params.properties,
     }));
@@ -155,6 +162,7 @@ program.command('convert')
   });
 
 registerCacheCommands(program);
+registerVersion(program);
 
 registerWorkerCommand(program);
 registerTaskCommand(program);
@@ -164,6 +172,9 @@ try {
 } catch (e) {
   if (e instanceof WorkflowError) {
     process.stderr.write(e.message + '\n');
+    process.exitCode = 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof NodeError) {
     process.stderr.write(`error: ${e.message}\n`);

@@ -8,6 +8,14 @@ export class WorkflowError extends Error {
   }
 }
 
+/** The command cannot run as asked (e.g. an unwritable --out or --cache); nothing was computed. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** A node failed while running. */
 export class NodeError extends Error {
   constructor(readonly nodeId: string, readonly nodeType: string, readonly reason: string, options?: { cause?: unknown }) {

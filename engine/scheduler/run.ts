@@ -6,7 +6,8 @@ import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact } from '../core/artefacts.js';
 import type { NodeContext, PoolTask } from '../core/node-type.js';
 import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
-import { NodeError, messageOf } from '../core/errors.js';
+import { NodeError, UsageError, messageOf } from '../core/errors.js';
+import { checkWritableDir, sweepOutTemps } from '../core/out-path.js';
 import { CacheStore } from '../cache/store.js';
 import { computeKeys } from '../cache/keys.js';
 import type { ChunkGeometry } from '../data/chunk.js';
@@ -37,15 +38,27 @@ export interface RunResult extends RunSummary {
   outputs: Map<string, Record<string, Artefact>>;
 }
 
+/** Upper bound on worker threads (each holds a slab in memory; more is a typo). */
+export const MAX_WORKERS = 1024;
+
 export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const events = opts.events ?? new Subject<EngineEvent>();
   const emit = (e: EngineEvent) => events.next(e);
-  const cache = new CacheStore(resolve(opts.cacheDir));
-  cache.sweepTemps();
   const baseDir = dirname(resolve(wf.file));
+  let cache: CacheStore;
+  let keys: Awaited<ReturnType<typeof computeKeys>>;
+  try {
+    if (!(opts.workers <= MAX_WORKERS)) throw new UsageError(`workers: ${opts.workers} is more than ${MAX_WORKERS} worker threads`);
+    prepareFolders(wf, resolve(opts.cacheDir), resolve(opts.outDir));
+    cache = new CacheStore(resolve(opts.cacheDir));
+    cache.sweepTemps();
+    keys = await computeKeys(wf, baseDir, resolve(opts.outDir));
+  } catch (e) {
+    await opts.executor?.close(); // the run owns the executor it was given, even when it cannot start
+    throw e;
+  }
   const executor: Executor = opts.executor ?? new LocalExecutor(Math.max(1, opts.workers));
-  const keys = await computeKeys(wf, baseDir, resolve(opts.outDir));
   const units = planUnits(wf);
   const summaries = new Map<string, NodeSummary>(wf.order.map((n) => [n.id, { id: n.id, type: n.type.type, status: 'skipped', seconds: 0 }]));
   const results = new Map<string, Promise<Record<string, Artefact>>>();
@@ -245,4 +258,17 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const summary: RunResult = { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outputs };
   Object.defineProperty(summary, 'outputs', { enumerable: false }); // keeps JSON.stringify(summary) to the summary
   return summary;
+}
+
+/** Before any compute: --cache (and --out, if a node writes results) must be writable; dead runs' temps in --out go. */
+function prepareFolders(wf: ValidWorkflow, cacheDir: string, outDir: string): void {
+  try {
+    checkWritableDir(cacheDir, 'cache folder (--cache)');
+    if (wf.order.some((n) => n.type.kind === 'whole' && n.type.producesFiles)) {
+      checkWritableDir(outDir, 'output folder (--out)');
+      sweepOutTemps(outDir);
+    }
+  } catch (e) {
+    throw new UsageError(messageOf(e));
+  }
 }

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { NodeRegistry } from '../core/registry.js';
 import type { NodeType } from '../core/node-type.js';
 import { WorkflowError } from '../core/errors.js';
+import { outPathProblem } from '../core/out-path.js';
 import { workflowEnvelopeSchema, type Workflow, type WorkflowNode } from './format.js';
 
 export interface ResolvedNode {
@@ -83,6 +84,8 @@ export function validateWorkflow(file: string, wf: Workflow, registry: NodeRegis
     const v = paramsValidator(type);
     if (!v(params)) problems.push(...(v.errors ?? []).map((e) => `${where}: ${describe(e, 'params')}`));
     else if (type.check) problems.push(...type.check(params).map((m) => `${where}: ${m.startsWith('params.') ? m : `params.${m}`}`));
+    // result writers: refuse '..' and absolute destinations before anything runs (the --out jail)
+    if (type.kind === 'whole' && type.producesFiles && typeof params.path === 'string' && outPathProblem(params.path)) problems.push(`${where}: params.path: ${outPathProblem(params.path)}`);
     const inputs: ResolvedNode['inputs'] = {};
     for (const [port, ref] of Object.entries(spec.inputs ?? {})) {
       const [node, out] = ref.split('.');

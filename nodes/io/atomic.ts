@@ -1,7 +1,9 @@
-// Atomic output files: everything is written to `<dest>.tmp-<pid>` and renamed into place on commit,
+// Atomic output files: everything is written to `<dest>.tmp-<host>~<pid>~<random>` (owner-tagged, so
+// a later run can tell a dead run's leftover from a live one's, see engine/cache/owner.ts) and renamed into place on commit,
 // so a crash or an error never leaves a half-written result under the real name.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ownerTag } from '../../engine/cache/owner.js';
 
 export class AtomicFile {
   readonly temp: string;
@@ -10,7 +12,7 @@ export class AtomicFile {
 
   constructor(readonly dest: string) {
     mkdirSync(dirname(dest), { recursive: true });
-    this.temp = `${dest}.tmp-${process.pid}`;
+    this.temp = `${dest}.tmp-${ownerTag()}`;
     this.fd = openSync(this.temp, 'w');
   }
 

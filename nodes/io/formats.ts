@@ -6,6 +6,7 @@ import type { VolumeRef } from '../../engine/core/artefacts.js';
 import type { DType, Shape3, Volume } from '../../engine/data/volume.js';
 import { boxShape, toDataRange, type Box } from './region.js';
 import type { MaybeVoxelSize, VolumeSource } from './source.js';
+import { checkInputFile } from './input-file.js';
 import { isFilePattern, listPatternFiles } from './tiff/file-pattern.js';
 import { openTiffPlanes, openTiffStack } from './tiff/tiff-source.js';
 import { createTiffPlanesWriter, createTiffStackWriter } from './tiff/tiff-writer.js';
@@ -111,6 +112,8 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
   if (format !== 'tiff-planes' && !existsSync(format === 'mhd' ? mhdHeaderOf(abs) : abs)) {
     throw new Error(`${abs}: no such file`);
   }
+  // a FIFO would block the open forever, a directory gives a bare EISDIR (Zarr stores are folders)
+  if (format !== 'tiff-planes' && format !== 'zarr') checkInputFile(format === 'mhd' ? mhdHeaderOf(abs) : abs, 'volume file');
   const files = format === 'tiff-planes' ? listPatternFiles(abs).map((f) => f.path) : undefined;
   if (opts.channel !== undefined && !['tiff', 'ims', 'zarr'].includes(format)) throw new Error(`${abs}: 'channel' applies to multi-channel TIFF, IMS and Zarr volumes only, not ${format}`);
   for (const k of ['level', 'timepoint'] as const) {

@@ -1,6 +1,6 @@
 // Node 'cells-check': ClearMap's cells_check.tif (raw data and detected cells as a 2-channel stack)
 // over a window of the stack, streamed plane by plane into a TIFF via the IO writer.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolveOutPath } from '../../engine/core/out-path.js';
 import type { WholeNodeType } from '../../engine/core/node-type.js';
 import { createVolumeWriter } from '../io/formats.js';
 import { cellMarksPlane, planesMax } from './cells-check.js';
@@ -32,9 +32,7 @@ export const cellsCheckNode: WholeNodeType = {
     const pts = inputs.points;
     if (!pts || pts.kind !== 'points') throw new Error(`node '${ctx.nodeId}': input 'points' must be connected to points`);
     const path = String(params.path);
-    const dest = resolve(ctx.outDir, path);
-    const rel = relative(ctx.outDir, dest);
-    if (isAbsolute(path) || rel.startsWith('..')) throw new Error(`node '${ctx.nodeId}': params.path: '${path}' must be relative and inside the output directory`);
+    const dest = resolveOutPath(ctx.outDir, path, `node '${ctx.nodeId}': params.path`);
     const [X, Y, Z] = ref.shape;
     const x = resolveRange(params.x, X, `node '${ctx.nodeId}': params.x`);
     const y = resolveRange(params.y, Y, `node '${ctx.nodeId}': params.y`);

@@ -1,6 +1,6 @@
 // Params shared by the picture nodes: JSON Schema pieces (with defaults and descriptions) and the
 // checks a schema cannot express, each error naming the node and the param.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolveOutPath } from '../../engine/core/out-path.js';
 import type { NodeContext } from '../../engine/core/node-type.js';
 import { parseColor, type Rgb } from './rgba.js';
 
@@ -65,10 +65,7 @@ export function colorParam(params: Record<string, unknown>, name: string, nodeId
 /** Absolute path of a picture inside ctx.outDir; relative paths only, and never outside it. */
 export function outputPath(path: string, ctx: NodeContext): string {
   const what = `node '${ctx.nodeId}': params.path`;
-  if (isAbsolute(path)) throw new Error(`${what}: '${path}' must be relative to the output directory`);
-  const abs = resolve(ctx.outDir, path);
-  const rel = relative(ctx.outDir, abs);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${what}: '${path}' leaves the output directory`);
+  const abs = resolveOutPath(ctx.outDir, path, what);
   if (!/\.png$/i.test(abs)) throw new Error(`${what}: '${path}' must end in .png`);
   return abs;
 }

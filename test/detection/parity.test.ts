@@ -28,7 +28,7 @@ async function reference(stack: Volume, params: object): Promise<RefResult> {
   const dir = mkdtempSync(join(tmpdir(), 'detect-parity-'));
   try {
     writeNpy(join(dir, 'stack.npy'), stack);
-    await run(PYTHON, [REFERENCE, join(dir, 'stack.npy'), join(dir, 'cells.csv'), '--params', JSON.stringify(params), '--stages', join(dir, 'stages')], { timeout: 120_000 });
+    await run(PYTHON, [REFERENCE, join(dir, 'stack.npy'), join(dir, 'cells.csv'), '--params', JSON.stringify(params), '--stages', join(dir, 'stages')]);
     const [head, ...lines] = readFileSync(join(dir, 'cells.csv'), 'utf8').trim().split('\n');
     const names = head.split(',');
     const rows = lines.filter(Boolean).map((l) => l.split(',').map(Number));

@@ -37,6 +37,7 @@ function runAsync(args: string[]): Promise<{ code: number | null; stderr: string
 }
 
 test('three runs of a workflow on one cache at once (and one to another --out) all succeed with identical bytes', async (t) => {
+  t.timeout(10 * 60_000); // five CLI runs; slow on a busy machine, and that is fine
   const dir = tempDir();
   const file = writeWorkflow(dir, wf);
   const lone = runCli(['run', file, '--cache', join(dir, 'lone-cache'), '--out', join(dir, 'lone'), '--workers', '1']);

@@ -163,7 +163,7 @@ test('bad params are rejected with the node and param named', async (t) => {
   const dir = tempDir();
   const { ref } = stack(dir);
   await t.throwsAsync(runNode(tilesNode, { input: ref }, { path: '../escape.png' }, dir), { message: /node 'pic': params\.path: '\.\.\/escape\.png' leaves the output directory/ });
-  await t.throwsAsync(runNode(tilesNode, { input: ref }, { path: '/tmp/abs.png' }, dir), { message: /params\.path: .* must be relative/ });
+  await t.throwsAsync(runNode(tilesNode, { input: ref }, { path: '/tmp/abs.png' }, dir), { message: /params\.path: .* is absolute; result paths must be relative/ });
   await t.throwsAsync(runNode(tilesNode, { input: ref }, { z: [3, 99] }, dir), { message: /node 'pic': params\.z: \[3, 99\) is not a non-empty range inside \[0, 5\)/ });
   await t.throwsAsync(runNode(tilesNode, { input: ref }, { percentiles: [90, 10] }, dir), { message: /params\.percentiles: \[90,10\] must be increasing/ });
   await t.throwsAsync(runNode(tilesNode, {}, {}, dir), { message: /node 'pic': input 'input' is not connected/ });

@@ -242,7 +242,7 @@ test('CLI: clearmap run with --set ilastik=…; without ilastik it exits 1 namin
   const file = writeWorkflow(dir, workflow(ilp, {}, { chunkSizeMax: 100 }));
   const env = { ...process.env };
   delete env.ILASTIK_PATH;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'run', file, '--cache', join(dir, 'cache'), '--workers', '1', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'run', file, '--cache', join(dir, 'cache'), '--workers', '1', ...args], { cwd: ROOT, env, encoding: 'utf8' });
   const missing = cli();
   t.is(missing.status, 1);
   t.regex(missing.stderr, /error: node 'cells' \(ilastik-bridge\.classify-cells\) failed: .*set params\.ilastik or the environment variable ILASTIK_PATH/);

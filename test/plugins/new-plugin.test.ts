@@ -36,7 +36,7 @@ test('a scaffolded plugin builds, passes its own test, and runs through a workfl
     t.is(built.status, 0, built.stdout + built.stderr);
     t.true(existsSync(join(dir, 'dist', 'src', 'index.js')) && existsSync(join(dir, 'dist', 'src', 'index.d.ts')));
 
-    const own = spawnSync(process.execPath, ['--test', join('dist', 'test', 'plugin.test.js')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const own = spawnSync(process.execPath, ['--test', join('dist', 'test', 'plugin.test.js')], { cwd: dir, encoding: 'utf8' });
     t.is(own.status, 0, own.stdout + own.stderr);
     t.regex(own.stdout, /# pass 2\n# fail 0/);
 

@@ -12,6 +12,7 @@ import { readRows } from '../raw-region.js';
 import { boxShape } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import type { VolumeSource } from '../source.js';
+import { checkInputFile } from '../input-file.js';
 import { mhdHeader } from '../../../engine/data/raw-volume.js';
 
 const MET_TO_ELEMENT: Record<string, ElementType> = {
@@ -45,6 +46,7 @@ const isTrue = (v: string | undefined) => v !== undefined && /^(true|1)$/i.test(
 
 export async function openMhd(path: string): Promise<VolumeSource> {
   // the header is text at the start of the file; LOCAL files continue with binary data, so read a prefix
+  checkInputFile(path);
   const fd = openSync(path, 'r');
   const prefix = Buffer.alloc(Math.min(statSync(path).size, 64 * 1024));
   let text: string;
@@ -58,7 +60,7 @@ export async function openMhd(path: string): Promise<VolumeSource> {
   };
   const ndims = Number(need('NDims'));
   const dims = need('DimSize').split(/\s+/).map(Number);
-  if (!(ndims === 2 || ndims === 3) || dims.length !== ndims || dims.some((d) => !(Number.isInteger(d) && d > 0))) {
+  if (!(ndims === 2 || ndims === 3) || dims.length !== ndims || dims.some((d) => !(Number.isSafeInteger(d) && d > 0))) {
     throw new Error(`${path}: NDims=${ndims} DimSize='${get('DimSize')}'; expected a 2D or 3D image with positive sizes`);
   }
   const met = need('ElementType');
@@ -79,7 +81,9 @@ export async function openMhd(path: string): Promise<VolumeSource> {
   const dataBytes = shape[0] * shape[1] * shape[2] * bpe;
   let size: number;
   try { size = statSync(rawPath).size; } catch { throw new Error(`${path}: data file ${rawPath} (ElementDataFile) does not exist`); }
+  if (!local) checkInputFile(rawPath, 'MetaImage data file');
   const headerSize = Number(get('HeaderSize') ?? 0);
+  if (!(Number.isSafeInteger(headerSize) && headerSize >= -1)) throw new Error(`${path}: HeaderSize=${get('HeaderSize')}; expected a byte count (or -1)`);
   const dataOffset = headerSize === -1 ? size - dataBytes : (local ? h.headerBytes : 0) + headerSize;
   if (dataOffset < 0 || dataOffset + dataBytes > size) {
     throw new Error(`${rawPath}: file is truncated: ${shape.join('x')} ${met} needs ${dataBytes} bytes from offset ${dataOffset}, the file has ${size}`);

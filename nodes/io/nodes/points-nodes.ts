@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../atomic.js';
 import { fileIdentities } from '../file-identity.js';
 import { intensitiesFileName, POINT_FORMATS, readPointsFile, writePointsFile } from '../points/points-files.js';
 import { absolute } from './read-volume.js';
+import { resolveOutPath } from '../../../engine/core/out-path.js';
 import { existsSync } from 'node:fs';
 
 export const readPointsNode: WholeNodeType = {
@@ -69,7 +70,7 @@ export const writePointsNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const a = inputs.points as PointsArtefact | undefined;
     if (!a || a.kind !== 'points') throw new Error(`${ctx.nodeId}: input 'points' is missing or not points`);
-    const files = writePointsFile(absolute(params.path as string, ctx.outDir), a.points, {
+    const files = writePointsFile(resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`), a.points, {
       format: params.format as string | undefined,
       intensities: params.intensities as 'inline' | 'companion' | 'none' | undefined,
       dtype: params.dtype as 'float32' | 'float64' | undefined,
@@ -97,7 +98,7 @@ export const writeTableNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const a = inputs.table as TableArtefact | undefined;
     if (!a || a.kind !== 'table') throw new Error(`${ctx.nodeId}: input 'table' is missing or not a table`);
-    const dest = absolute(params.path as string, ctx.outDir);
+    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
     writeFileAtomic(dest, tableToCsv(a.table));
     return { file: { kind: 'file', path: dest } };
   },

@@ -4,7 +4,7 @@ import type { WholeNodeType } from '../../../engine/core/node-type.js';
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
 import { createVolumeWriter, VOLUME_FORMATS } from '../formats.js';
-import { absolute } from './read-volume.js';
+import { resolveOutPath } from '../../../engine/core/out-path.js';
 
 const SLAB_BYTES = 64 * 1024 * 1024;
 
@@ -32,7 +32,7 @@ export const writeVolumeNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const ref = inputs.volume as VolumeRef | undefined;
     if (!ref || ref.kind !== 'volume') throw new Error(`${ctx.nodeId}: input 'volume' is missing or not a volume`);
-    const dest = absolute(params.path as string, ctx.outDir);
+    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
     const [, , depth] = ref.shape;
     const planeBytes = ref.shape[0] * ref.shape[1] * bytesPerVoxel(ref.dtype);
     const slab = (params.slabPlanes as number | undefined) ?? Math.max(1, Math.min(64, Math.floor(SLAB_BYTES / planeBytes)));

@@ -11,6 +11,7 @@ import { readRows } from '../raw-region.js';
 import { boxShape, type Box } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import type { VolumeSource } from '../source.js';
+import { checkInputFile, maxInflatedBytes } from '../input-file.js';
 
 const TYPE_NAMES: Array<[ElementType, string[]]> = [
   ['int8', ['signed char', 'int8', 'int8_t']],
@@ -31,6 +32,7 @@ function elementOf(type: string, path: string): ElementType {
 }
 
 export async function openNrrd(path: string): Promise<VolumeSource> {
+  checkInputFile(path);
   const fd = openSync(path, 'r');
   const prefix = Buffer.alloc(Math.min(statSync(path).size, 64 * 1024));
   let text: string;
@@ -50,7 +52,7 @@ export async function openNrrd(path: string): Promise<VolumeSource> {
   const element = elementOf(need('type'), path);
   const dim = Number(need('dimension'));
   const sizes = need('sizes').split(/\s+/).map(Number);
-  if (!(dim === 2 || dim === 3) || sizes.length !== dim || sizes.some((s) => !(Number.isInteger(s) && s > 0))) {
+  if (!(dim === 2 || dim === 3) || sizes.length !== dim || sizes.some((s) => !(Number.isSafeInteger(s) && s > 0))) {
     throw new Error(`${path}: dimension=${dim} sizes='${f.get('sizes')}'; expected a 2D or 3D scalar image`);
   }
   const encoding = need('encoding').toLowerCase();
@@ -61,11 +63,20 @@ export async function openNrrd(path: string): Promise<VolumeSource> {
   const dataPath = dataFile ? (isAbsolute(dataFile) ? dataFile : join(dirname(path), dataFile)) : path;
   if (!dataFile && detachedHeader) throw new Error(`${path}: NRRD header is not followed by a blank line and names no data file`);
   const skip = Number(f.get('byte skip') ?? 0);
-  if (skip < 0) throw new Error(`${path}: 'byte skip: ${skip}' is not supported`);
+  if (!(Number.isSafeInteger(skip) && skip >= 0)) throw new Error(`${path}: 'byte skip: ${f.get('byte skip')}' is not supported`);
   const dataOffset = (dataFile ? 0 : headerBytes) + skip;
   const bpe = elementBytes(element);
   const dataBytes = shape[0] * shape[1] * shape[2] * bpe;
   const voxelSize = spacingsOf(f, dim);
+  // the sizes must agree with the data at open (not in the next node), and bound every allocation
+  if (dataFile) checkInputFile(dataPath, 'NRRD data file');
+  const fileBytes = statSync(dataPath).size - dataOffset;
+  if (encoding === 'raw' && dataBytes > fileBytes) {
+    throw new Error(`${dataPath}: file is truncated or the header's sizes are wrong: sizes ${sizes.join(' ')} of ${need('type')} need ${dataBytes} data bytes from offset ${dataOffset}, the file has ${Math.max(0, fileBytes)}`);
+  }
+  if (encoding !== 'raw' && dataBytes > maxInflatedBytes(Math.max(0, fileBytes))) {
+    throw new Error(`${dataPath}: the header's sizes ${sizes.join(' ')} need ${dataBytes} bytes, more than ${Math.max(0, fileBytes)} bytes of gzip data can hold`);
+  }
   let inflated: Uint8Array | undefined;
   const dtype = ELEMENT_TO_DTYPE[element];
   return {
@@ -87,7 +98,7 @@ export async function openNrrd(path: string): Promise<VolumeSource> {
       }
       if (!inflated) {
         let raw: Uint8Array;
-        try { raw = gunzipSync(readFileSync(dataPath).subarray(dataOffset)); } catch (e) { throw new Error(`${dataPath}: cannot decompress gzip NRRD data (${(e as Error).message})`); }
+        try { raw = gunzipSync(readFileSync(dataPath).subarray(dataOffset), { maxOutputLength: Math.max(1, dataBytes + 64 * 1024) }); } catch (e) { throw new Error(`${dataPath}: cannot decompress gzip NRRD data (${(e as Error).message})`); }
         if (raw.length < dataBytes) throw new Error(`${dataPath}: gzip data holds ${raw.length} bytes, expected ${dataBytes}`);
         if (!littleEndian) swapBytes(raw, bpe);
         inflated = raw;

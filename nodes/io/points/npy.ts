@@ -1,6 +1,7 @@
 // numpy .npy files (format 1.0 written; 1.0/2.0/3.0 read): 2-D or 1-D arrays of numbers, C or
 // Fortran order, little- or big-endian floats and integers. Values come back as Float64 rows.
 import { readFileSync } from 'node:fs';
+import { checkInputFile } from '../input-file.js';
 
 export interface NpyArray {
   shape: number[];
@@ -47,14 +48,20 @@ const READERS: Record<string, [number, (b: Buffer, o: number) => number, (b: Buf
 export function decodeNpy(buf: Buffer, path: string): NpyArray {
   if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${path}: not a .npy file (bad magic)`);
   const major = buf[6];
+  if (major !== 1 && major !== 2 && major !== 3) throw new Error(`${path}: .npy format version ${major} is not supported (1, 2 or 3)`);
+  if (major !== 1 && buf.length < 12) throw new Error(`${path}: file is truncated: no .npy header length`);
   const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
+  if (start + headerLen > buf.length) throw new Error(`${path}: file is truncated: the .npy header needs ${headerLen} bytes, the file has ${buf.length - start}`);
   const dict = buf.toString(major === 3 ? 'utf8' : 'latin1', start, start + headerLen);
   const descr = /'descr':\s*'([^']*)'/.exec(dict)?.[1];
   const fortran = /'fortran_order':\s*True/.test(dict);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
   if (!descr || shapeText === undefined) throw new Error(`${path}: cannot parse .npy header ${JSON.stringify(dict.trim())}`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const dims = shapeText.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = dims.find((s) => !/^\d+L?$/.test(s));
+  if (bad !== undefined) throw new Error(`${path}: .npy shape (${shapeText}) has '${bad}'; every size must be a non-negative integer`);
+  const shape = dims.map((s) => Number.parseInt(s, 10));
   const m = /^([<>|=])([fiu]\d)$/.exec(descr);
   const reader = m && READERS[m[2]];
   if (!m || !reader) throw new Error(`${path}: .npy dtype '${descr}' is not supported; expected a plain float or integer array`);
@@ -75,5 +82,6 @@ export function decodeNpy(buf: Buffer, path: string): NpyArray {
 }
 
 export function readNpy(path: string): NpyArray {
+  checkInputFile(path);
   return decodeNpy(readFileSync(path), path);
 }

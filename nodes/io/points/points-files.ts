@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { INTENSITY_COLUMNS, makePoints, pointCount, type Points } from '../../../engine/data/points.js';
 import { writeFilesAtomic } from '../atomic.js';
+import { checkInputFile } from '../input-file.js';
 import { encodeCsv, readCsvColumns } from './csv.js';
 import { encodeNpy, readNpy, type NpyFloat } from './npy.js';
 import { encodeVtk, readVtkPoints, type VtkEncoding } from './vtk.js';
@@ -97,7 +98,7 @@ export interface ReadPointsOptions {
 
 /** Read points plus their properties (inline, or from `<name>_intensities.<ext>` when present). */
 export function readPointsFile(path: string, opts: ReadPointsOptions = {}): { points: Points; files: string[] } {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  checkInputFile(path, 'points file');
   const format = detectPointFormat(path, opts.format);
   let coords: Float64Array;
   let properties: Record<string, Float64Array> = {};
@@ -123,6 +124,7 @@ export function readPointsFile(path: string, opts: ReadPointsOptions = {}): { po
   const files = [path];
   const companion = intensitiesFileName(path);
   if (Object.keys(properties).length === 0 && existsSync(companion)) {
+    checkInputFile(companion, 'intensities file');
     files.push(companion);
     if (format === 'npy') {
       const a = readNpy(companion);

@@ -8,6 +8,8 @@ import { ELEMENT_TO_DTYPE, elementBytes, type ElementType } from '../element-typ
 import { readRows } from '../raw-region.js';
 import type { Box } from '../region.js';
 import { micronsPerUnit, parseImageJDescription, type ImageJInfo } from './imagej.js';
+import { checkIfdChain } from './ifd-chain.js';
+import { checkInputFile, maxDecodedBytes } from '../input-file.js';
 
 export interface TiffPage {
   /** IFD index in the file, or -1 for ImageJ contiguous planes without an IFD. */
@@ -68,6 +70,8 @@ export interface TiffOpenOptions {
 /** Parse a TIFF file's structure. Throws an Error naming the file for anything unreadable. */
 export async function openTiffFile(path: string, opts: TiffOpenOptions = {}): Promise<TiffFileInfo> {
   let tiff: GeoTIFF;
+  checkInputFile(path);
+  checkIfdChain(path);
   try {
     tiff = await fromFile(path);
   } catch (e) {
@@ -118,6 +122,9 @@ async function parseStructure(tiff: GeoTIFF, path: string, opts: TiffOpenOptions
     const compression = first(fd.getValue('Compression'), COMPRESSION_NONE);
     const compressed = compression !== COMPRESSION_NONE || image.isTiled;
     const page: TiffPage = { ifd: i, ifdOffset: thisIfdOffset, compressed, rowsPerStrip: h, stripOffsets: [], stripByteCounts: [] };
+    if (compressed && w * h * elementBytes(el) > maxDecodedBytes(fileSize)) {
+      throw new Error(`${where}: corrupt TIFF: a ${w}x${h} ${el} page cannot be stored compressed in a file of ${fileSize} bytes`);
+    }
     if (!compressed) {
       page.rowsPerStrip = Math.min(h, first(fd.getValue('RowsPerStrip'), h));
       const offsets = await fd.loadValue('StripOffsets') as ArrayLike<unknown> | undefined;

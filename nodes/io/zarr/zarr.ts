@@ -4,7 +4,8 @@
 // overlap a region are read; every chunk is checked and errors name the chunk file.
 // Write: OME-Zarr 0.4 on Zarr v2 (what python zarr 2.x and napari read), one level or a pyramid of
 // 2x2x2 means, chunks (z, y, x), raw or gzip (node:zlib), streamed one z-chunk row at a time into
-// `<dest>.tmp-<pid>/` and renamed into place on commit.
+// `<dest>.tmp-<owner>/` and renamed into place on commit.
+import { ownerTag } from '../../../engine/cache/owner.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -377,7 +378,7 @@ class LevelSink {
 /**
  * Streams slabs into an OME-Zarr 0.4 (Zarr v2) directory: planes are buffered until a z-row of chunks
  * is complete, then each chunk is written (and averaged into the next level, if any); metadata last;
- * the temp directory `<dest>.tmp-<pid>` is renamed onto `dest` on commit.
+ * the temp directory `<dest>.tmp-<owner>` is renamed onto `dest` on commit.
  */
 export function createZarrWriter(dest: string, spec: WriterSpec, opts: ZarrWriterOptions = {}): VolumeWriter {
   if (!/\.zarr\/?$/i.test(dest)) throw new Error(`${dest}: an OME-Zarr destination must end in .zarr (or .ome.zarr)`);
@@ -389,7 +390,7 @@ export function createZarrWriter(dest: string, spec: WriterSpec, opts: ZarrWrite
   const levels = opts.levels ?? 1;
   if (!(Number.isInteger(levels) && levels >= 1 && levels <= 16)) throw new Error(`${dest}: levels must be an integer from 1 to 16, got ${levels}`);
   const encoding = opts.encoding ?? 'raw';
-  const temp = `${dest}.tmp-${process.pid}`;
+  const temp = `${dest}.tmp-${ownerTag()}`;
   rmSync(temp, { recursive: true, force: true });
   const sinks: LevelSink[] = [];
   let shape: [number, number, number] = [X, Y, Z];
