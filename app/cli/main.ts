@@ -65,9 +65,13 @@ addExecutorOptions(program.command('run'))
       process.exitCode = 2;
       return;
     }
-    // Ctrl-C: a remote executor cancels its jobs (scancel) before the process ends
-    const interrupt = () => { void (executor.cancel?.() ?? Promise.resolve()).finally(() => process.exit(130)); };
-    if (executor.kind !== 'local') { process.once('SIGINT', interrupt); process.once('SIGTERM', interrupt); }
+    // Ctrl-C: a remote executor cancels its jobs (scancel), then exit 130. threads.js's own handlers
+    // (installed when it is imported) would exit 0 at once, racing the cancel: they are replaced.
+    const interrupt = () => { void (executor.cancel?.() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(130)); };
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers, events, executor, verify: o.verify });
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);

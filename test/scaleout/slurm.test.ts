@@ -4,6 +4,7 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { hashTree, runCli, tempDir, writeWorkflow } from '../engine/helpers.js';
 import { cli, hasSlurm, serviceTest } from './_services.js';
 import { detectionWorkflow, slowWorkflow } from './_workflows.js';
@@ -57,4 +58,20 @@ stest('an array element SIGKILLed mid-chunk is resubmitted; the run completes wi
   t.is(await run.exited, 0, run.stderr());
   t.true(run.lines.some((l) => l.event === 'log' && /resubmitting/.test(l.message as string)), 'the killed element was resubmitted');
   t.deepEqual(hashTree(join(dir, 'kill-s', 'out')), reference);
+});
+
+stest('Ctrl-C on the coordinator cancels its array jobs (scancel)', async (t) => {
+  const cache = join(dir, 'cancel', 'cache');
+  const run = cli(['run', writeWorkflow(dir, slowWorkflow(20_000, 8), 'cancel.json'), '--cache', cache, '--out', join(dir, 'cancel', 'out'), '--executor', 'slurm', '--poll', '0.5', '--json']);
+  const submitted = await run.waitFor((l) => l.event === 'log' && /submitted SLURM array job \d+/.test(l.message as string));
+  const jobId = /array job (\d+)/.exec(submitted.message as string)![1];
+  run.child.kill('SIGINT');
+  t.is(await run.exited, 130);
+  // scancel is asynchronous in slurmctld: wait until the array has left the queue
+  for (;;) {
+    const q = spawnSync('squeue', ['--noheader', '--array', `--jobs=${jobId}`, '--format=%T'], { encoding: 'utf8' });
+    if (!q.stdout.split('\n').some((s) => /PENDING|RUNNING|CONFIGURING/.test(s))) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  t.pass();
 });

@@ -61,12 +61,12 @@ export async function scaleBench(): Promise<BenchRow[]> {
     } finally {
       ws.forEach((w) => w.kill('SIGKILL'));
     }
-    rows.push({ section: 'scale', case: 'per-task overhead, BullMQ (1 worker process, 1 thread, 64 no-op chunks)', value: 1000 * queue.seconds / queue.chunks, unit: 'ms/task', note: `${(queue.seconds / local.seconds).toFixed(1)}x local` });
+    rows.push({ section: 'scale', case: 'per-task overhead, BullMQ (1 worker process, 1 thread, 64 no-op chunks)', value: 1000 * queue.seconds / queue.chunks, unit: 'ms/task', note: `${((queue.seconds / queue.chunks) / (local.seconds / local.chunks)).toFixed(1)}x local` });
     const slurm = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
     if (slurm.status === 0 && /idle|mixed|alloc/.test(slurm.stdout)) {
       for (const perElement of [1, 8]) {
         const s = nodeSeconds(join(dir, `s${perElement}`), noop(32), 'noop', ['--executor', 'slurm', '--poll', '0.5', '--max-parallel', String(cores), '--tasks-per-element', String(perElement)]);
-        rows.push({ section: 'scale', case: `per-task overhead, SLURM array (${perElement} task(s)/element, ${cores} at once, 32 no-op chunks)`, value: 1000 * s.seconds / s.chunks, unit: 'ms/task', note: `${(s.seconds / local.seconds).toFixed(1)}x local; poll 0.5 s` });
+        rows.push({ section: 'scale', case: `per-task overhead, SLURM array (${perElement} task(s)/element, ${cores} at once, 32 no-op chunks)`, value: 1000 * s.seconds / s.chunks, unit: 'ms/task', note: `${((s.seconds / s.chunks) / (local.seconds / local.chunks)).toFixed(1)}x local; poll 0.5 s` });
       }
     } else {
       rows.push({ section: 'scale', case: 'per-task overhead, SLURM array', value: NaN, unit: 'ms/task', note: 'skipped: no SLURM cluster (run .ci/start-slurm.sh as root)' });
