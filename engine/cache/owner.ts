@@ -7,7 +7,8 @@ import { statSync, utimesSync } from 'node:fs';
 
 /** Heartbeat period; a temp is stale after staleSeconds() without one (at least 4 periods). */
 const HEARTBEAT_MS = 30_000;
-const DEFAULT_STALE_SECONDS = 600;
+// generous: a run whose event loop is busy for a long stretch must not look dead to another host
+const DEFAULT_STALE_SECONDS = 3600;
 
 /** Host name as it appears in temp names (no separators or path characters). */
 export const HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';

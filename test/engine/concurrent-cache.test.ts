@@ -92,7 +92,7 @@ test('sweeping temps never removes a live run\'s folder, on this host or another
   const otherHostFresh = join(store.nodesDir, `k3.tmp-other.host~${process.pid}~abc`);
   const otherHostOld = join(store.nodesDir, `k4.tmp-other.host~${process.pid}~def`);
   for (const d of [deadHere, otherHostFresh, otherHostOld]) mkdirSync(d);
-  const old = new Date(Date.now() - 3600_000);
+  const old = new Date(Date.now() - 3 * 3600_000);
   utimesSync(otherHostOld, old, old);
   store.sweepTemps();
   t.true(existsSync(live), 'own live temp kept');

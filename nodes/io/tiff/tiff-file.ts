@@ -139,6 +139,10 @@ async function parseStructure(tiff: GeoTIFF, path: string, opts: TiffOpenOptions
     pages.push(page);
   }
   if (element === undefined) throw new Error(`${path}: TIFF file has only reduced-resolution pages`);
+  const compressedPages = pages.filter((p) => p.compressed).length;
+  if (compressedPages * width * height * elementBytes(element) > maxDecodedBytes(fileSize)) {
+    throw new Error(`${path}: corrupt TIFF: ${compressedPages} compressed ${width}x${height} ${element} pages cannot be stored in a file of ${fileSize} bytes`);
+  }
   const imagej = parseImageJDescription(description);
   expandImageJContiguous(path, pages, imagej, width, height, elementBytes(element), fileSize);
   const channels = Number(imagej?.channels ?? 1);
