@@ -117,9 +117,10 @@ program.command('info')
   .action(async (file: string, o: { json?: boolean; channel?: number; level?: number; timepoint?: number }) => {
     const { openVolume } = await import('../../nodes/io/formats.js');
     const v = await openVolume(file, { channel: o.channel, level: o.level, timepoint: o.timepoint });
-    const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.voxelSize, files: v.files.length };
+    // what the file records: null (JSON) / 'unknown' (text) where it says nothing
+    const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.fileVoxelSize, files: v.files.length };
     if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
-    else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.join(' x ')} µm\n`);
+    else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.map((x) => x ?? 'unknown').join(' x ')} µm\n`);
   });
 
 program.command('convert')

@@ -7,6 +7,7 @@ import type { DType, Shape3, Volume } from '../../engine/data/volume.js';
 import { boxShape, toDataRange, type Box } from './region.js';
 import type { MaybeVoxelSize, VolumeSource } from './source.js';
 import { isFilePattern, listPatternFiles } from './tiff/file-pattern.js';
+import { unknownAxes } from './voxel-size.js';
 import { openTiffPlanes, openTiffStack } from './tiff/tiff-source.js';
 import { createTiffPlanesWriter, createTiffStackWriter } from './tiff/tiff-writer.js';
 import { createMhdWriter, openMhd } from './mhd/mhd.js';
@@ -129,13 +130,15 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
       throw new Error(`${abs}: range ${axis}=[${r[0]}, ${r[1]}) is empty or outside the volume (size ${source.shape[i]} along ${axis})`);
     }
   });
+  // unknown axes get a 1 µm placeholder and are flagged on the ref (see voxel-size.ts)
   const voxelSize = opts.voxelSize ?? (source.voxelSize.map((v) => v ?? 1) as [number, number, number]);
   const shape = boxShape(crop);
   const cropped = shape.some((s, i) => s !== source.shape[i]);
   const describe = `${format} ${abs}${level !== undefined ? ` level ${level}` : ''}${timepoint !== undefined ? ` timepoint ${timepoint}` : ''}${channel !== undefined ? ` channel ${channel}` : ''}${cropped ? ` x=[${crop.x}) y=[${crop.y}) z=[${crop.z})` : ''}`;
   const args: SourceArgs = { format, path: abs, shape, voxelSize, describe, ...(files ? { files } : {}), ...(cropped ? { crop } : {}), ...(channel !== undefined ? { channel } : {}), ...(level !== undefined ? { level } : {}), ...(timepoint !== undefined ? { timepoint } : {}) };
+  const unknown = opts.voxelSize ? [] : unknownAxes(source.voxelSize);
   const ref: VolumeRef = {
-    kind: 'volume', shape, dtype: source.dtype, voxelSize,
+    kind: 'volume', shape, dtype: source.dtype, voxelSize, ...(unknown.length ? { voxelSizeUnknown: unknown } : {}),
     reader: { module: READER_MODULE, export: 'readVolumeRegion' },
     args: args as unknown as Record<string, unknown>,
     describe,
@@ -172,6 +175,8 @@ export interface WriterSpec {
   shape: Shape3;
   dtype: DType;
   voxelSize?: [number, number, number];
+  /** TIFF: planes are this many channels interleaved (channel fastest); shape[2] = channels x slices. */
+  channels?: number;
 }
 
 export interface WriterOptions {

@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { WholeNodeType } from '../../../engine/core/node-type.js';
 import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
 import { fileIdentities } from '../file-identity.js';
+import { formatVoxelSize } from '../voxel-size.js';
 
 const rangeSchema = (axis: string) => ({
   type: 'array', minItems: 2, maxItems: 2,
@@ -42,9 +43,10 @@ export const readVolumeNode: WholeNodeType = {
       level: params.level as number | undefined,
       timepoint: params.timepoint as number | undefined,
     });
-    ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${opened.voxelSize.join('x')} µm`);
-    if (!params.voxelSize && opened.fileVoxelSize.some((v) => v === null)) {
-      ctx.log(`warning: ${path} does not record the voxel size along every axis (${opened.fileVoxelSize.map((v) => v ?? '?').join('x')}); using 1 µm there — set 'voxelSize'`);
+    const shown = params.voxelSize ? opened.voxelSize : opened.fileVoxelSize;
+    ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${formatVoxelSize(shown)}`);
+    if (opened.ref.voxelSizeUnknown) {
+      ctx.log(`warning: ${path} does not record the voxel size along ${opened.ref.voxelSizeUnknown.join(', ')}; steps that need µm (resample, detect with cellDiameter, scale bars) will ask for it — set 'voxelSize'`);
     }
     return { volume: opened.ref };
   },
