@@ -160,7 +160,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     });
     const withSource = (id: string) => ({ ...stageInputs.get(id), input: source });
     const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, withSource(n.id)))), 0);
-    for (const n of u.nodes) for (const line of (n.type as ChunkNodeType).describeParams?.(n.params, withSource(n.id)) ?? []) ctx.log(`${n.id}: ${line}`);
+    for (const n of u.nodes) for (const line of (n.type as ChunkNodeType).describeParams?.(n.params, withSource(n.id)) ?? []) ctx.log(line);
     const [X, Y, Z] = source.shape;
     const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, pool.size, settings);
     if (sizeMax < overlap) ctx.log(`memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax or use fewer workers`);

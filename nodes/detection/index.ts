@@ -2,7 +2,7 @@
 import type { ChunkNodeType, NodeType, WholeNodeType } from '../../engine/core/node-type.js';
 import type { Artefact, PointsArtefact } from '../../engine/core/artefacts.js';
 import { requireVoxelSize } from '../io/voxel-size.js';
-import { describePixelParams, toPixelParams, usesPhysicalUnits, withoutPhysicalKeys } from './physical-units.js';
+import { describePixelParams, physicalUnitsSchema, toPixelParams, usesPhysicalUnits, withoutPhysicalKeys } from './physical-units.js';
 import type { DType } from '../../engine/data/volume.js';
 import { FILTER_TYPES } from '../kernels/filter-kernel.js';
 import {
@@ -29,7 +29,7 @@ export const detectNode: ChunkNodeType = {
   description: "Cell detection as ClearMap 0.9.2's detectSpots: illumination correction, background removal, DoG, extended maxima, watershed cell shape; points with columns raw, dog, background, size",
   inputs: volumeIn,
   outputs: { points: { type: 'points', description: 'cell centres [x, y, z] in voxels of the stack, columns raw, dog, background[, size]' } },
-  params: detectParamsSchema,
+  params: { ...detectParamsSchema, properties: { ...detectParamsSchema.properties, ...physicalUnitsSchema } },
   check: (params) => detectParamProblems(withoutPhysicalKeys(params)),
   // cellDiameter (µm) becomes pixel sizes for the input's voxel size (physical-units.ts)
   overlap: (params, inputs) => detectOverlap(resolveDetectParams(toPixelParams(params, detectVoxelSize(params, inputs)))),

@@ -3,7 +3,6 @@
 // (the tutorial pipeline), except where noted. null means ClearMap's None (step switched off).
 import type { ParamsSchema } from '../../engine/core/node-type.js';
 import type { Reduction } from '../kernels/measure.js';
-import { physicalUnitsSchema } from './physical-units.js';
 
 export type IntensityMethod = 'Max' | 'Mean' | 'Sum' | 'Min';
 const INTENSITY_METHODS: IntensityMethod[] = ['Max', 'Mean', 'Sum', 'Min'];
@@ -118,7 +117,6 @@ export const detectParamsSchema: ParamsSchema = {
     detectCellShapeParameter: cellShapeSchema,
     findCellIntensityParameter: cellIntensitySchema,
     cellReach: { type: 'integer', minimum: 0, default: 6, description: 'planes a cell can extend from its centre along z; only used to size the chunk overlap (ClearMap used a fixed chunkOverlap, 32 in its template)' },
-    ...physicalUnitsSchema,
   },
 };
 

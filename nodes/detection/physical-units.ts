@@ -20,7 +20,11 @@
 //                    exceed to belong to a cell), peakHeight -> findExtendedMaximaParameter.hMax
 //                    (how far a maximum must rise above its surroundings), peakThreshold ->
 //                    findExtendedMaximaParameter.threshold (DoG value a maximum must reach).
-// A ClearMap-named parameter set explicitly in the workflow wins over the derived value (parity).
+// A ClearMap-named parameter set in the workflow to anything but its default wins over the derived
+// value (parity). Workflow validation fills in defaults, so a value equal to the default cannot be told
+// from an unset one: to force a default size together with cellDiameter, leave cellDiameter out.
+
+import { DEFAULT_DETECT_PARAMS } from './params.js';
 
 export const PHYSICAL_KEYS = ['cellDiameter', 'cellThreshold', 'peakHeight', 'peakThreshold'] as const;
 
@@ -77,7 +81,8 @@ export function withoutPhysicalKeys(params: Record<string, unknown>): Record<str
 
 function setUnlessGiven(out: Record<string, unknown>, group: string, key: string, value: unknown): void {
   const g = isObj(out[group]) ? { ...(out[group] as Record<string, unknown>) } : {};
-  if (g[key] === undefined) g[key] = value;
+  const dflt = (DEFAULT_DETECT_PARAMS as unknown as Record<string, Record<string, unknown>>)[group]?.[key];
+  if (g[key] === undefined || JSON.stringify(g[key]) === JSON.stringify(dflt)) g[key] = value;
   out[group] = g;
 }
 
@@ -98,7 +103,7 @@ export function toPixelParams(params: Record<string, unknown>, voxelSize: [numbe
   setUnlessGiven(out, 'filterDoGParameter', 'size', d.dogSize);
   setUnlessGiven(out, 'findExtendedMaximaParameter', 'size', d.maximaSize);
   setUnlessGiven(out, 'findIntensityParameter', 'size', d.intensitySize);
-  if (out.cellReach === undefined) out.cellReach = d.cellReach;
+  if (out.cellReach === undefined || out.cellReach === DEFAULT_DETECT_PARAMS.cellReach) out.cellReach = d.cellReach;
   return out;
 }
 
