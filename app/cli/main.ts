@@ -12,6 +12,7 @@ import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { registerSweep } from './sweep.js';
+import { registerInit } from './init.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -137,6 +138,7 @@ program.command('convert')
   });
 
 registerSweep(program);
+registerInit(program);
 
 const cacheCmd = program.command('cache').description('inspect or clear the result cache');
 cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {
