@@ -78,7 +78,7 @@ export async function initWorkflow(o: InitOptions): Promise<InitResult> {
     params: { path: 'cells_check.tif', z: zWindow } });
   add({ id: 'overlay', type: 'overlay-points', inputs: { input: 'signal.volume', points: 'filtered.points' },
     description: 'Step 5b - the detected cells marked on planes of the signal (PNG).',
-    params: { path: 'cells_overlay.png', z: zWindow, step: Math.max(1, Math.floor(window / 6)), maxTiles: 6, zRadius: Math.max(0, Math.floor(d / (2 * voxelSize[2]))), markerSize: 4 } });
+    params: { path: 'cells_overlay.png', z: zWindow, step: Math.max(1, Math.floor(window / 6)), maxTiles: 6, markerSize: 4 } });
   add({ id: 'writeCells', type: 'write-points', inputs: { points: 'filtered.points' }, description: "Step 6 - the cells as ClearMap's cells.npy (+ intensities).", params: { path: 'cells.npy' } });
 
   const hasAtlas = o.atlas !== undefined || o.annotation !== undefined;

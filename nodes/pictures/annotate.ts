@@ -11,6 +11,9 @@ const GLYPHS: Record<string, string[]> = {
   'y': ['000', '101', '111', '001', '111'], 'u': ['000', '101', '101', '101', '111'], 'µ': ['000', '101', '101', '111', '100'],
   'm': ['000', '110', '111', '101', '101'], '=': ['000', '111', '000', '111', '000'], '.': ['000', '000', '000', '000', '010'],
   ' ': ['000', '000', '000', '000', '000'], '-': ['000', '000', '111', '000', '000'],
+  'e': ['000', '111', '111', '100', '111'], 'p': ['000', '111', '101', '111', '100'], '<': ['001', '010', '100', '010', '001'],
+  '>': ['100', '010', '001', '010', '100'], '+': ['000', '010', '111', '010', '000'], '≤': ['001', '010', '100', '010', '111'],
+  '≥': ['100', '010', '001', '010', '111'],
 };
 
 /** Width in pixels of `text` drawn at `scale`. */
@@ -58,4 +61,40 @@ export function drawScaleBar(img: RgbaImage, micronsPerPixel: number, color: Rgb
 /** The plane number, top left of the tile ("z 12"). */
 export function drawPlaneNumber(img: RgbaImage, z: number, color: Rgb = [255, 255, 0], scale = 2, axis = 'z'): void {
   drawText(img, 3 * scale, 3 * scale, `${axis} ${z}`, color, scale);
+}
+
+export interface ColorBar {
+  /** Colour at t in [0, 1]. */
+  color: (t: number) => Rgb;
+  /** Labels at the left (t = 0) and right (t = 1) ends. */
+  low: string;
+  high: string;
+}
+
+/**
+ * The picture with colour bars under it (one row each: gradient, end labels), so the colours read
+ * as values without a separate legend. Swatches (label-less squares) follow as `swatches`.
+ */
+export function withColorBars(img: RgbaImage, bars: ColorBar[], swatches: Rgb[] = [], background: Rgb = [0, 0, 0]): RgbaImage {
+  const scale = 2, barH = 10, rowH = barH + 7 * scale + 8;
+  const width = Math.max(img.width, 160);
+  const height = img.height + rowH * bars.length + (swatches.length ? 24 : 0);
+  const out: RgbaImage = { width, height, data: new Uint8Array(width * height * 4) };
+  for (let i = 0; i < width * height; i++) { out.data[4 * i] = background[0]; out.data[4 * i + 1] = background[1]; out.data[4 * i + 2] = background[2]; out.data[4 * i + 3] = 255; }
+  for (let y = 0; y < img.height; y++) out.data.set(img.data.subarray(4 * y * img.width, 4 * (y + 1) * img.width), 4 * y * width);
+  const x0 = 6, x1 = width - 6;
+  bars.forEach((b, k) => {
+    const top = img.height + 4 + k * rowH;
+    for (let x = x0; x < x1; x++) {
+      const c = b.color((x - x0) / Math.max(1, x1 - x0 - 1));
+      for (let y = top; y < top + barH; y++) setPixel(out, x, y, c);
+    }
+    drawText(out, x0, top + barH + 3, b.low, [255, 255, 255], scale, null);
+    drawText(out, Math.max(x0, x1 - textWidth(b.high, scale)), top + barH + 3, b.high, [255, 255, 255], scale, null);
+  });
+  swatches.forEach((c, i) => {
+    const top = img.height + rowH * bars.length + 4;
+    for (let y = top; y < top + 16; y++) for (let x = x0 + i * 24; x < x0 + i * 24 + 16; x++) setPixel(out, x, y, c);
+  });
+  return out;
 }
