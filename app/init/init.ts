@@ -7,6 +7,9 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { Workflow, WorkflowNode } from '../../engine/workflow/format.js';
 import { openVolume } from '../../nodes/io/formats.js';
 import { derivePixelParams } from '../../nodes/detection/physical-units.js';
+import { removeBackground } from '../../nodes/detection/background.js';
+import { readRegion } from '../../engine/data/read.js';
+import type { VolumeRef } from '../../engine/core/artefacts.js';
 
 export interface InitOptions {
   /** Signal (c-Fos) channel: file, folder, glob or digit pattern. */
@@ -34,6 +37,24 @@ export interface InitOptions {
 
 export interface InitResult { workflow: Workflow; notes: string[] }
 
+/**
+ * A first cellThreshold from the data: median + 10 x MAD (median absolute deviation) of the
+ * background-removed middle planes, to two significant digits. On the cellfinder crop (2 x 2 x 5 µm)
+ * this gives about the 99th percentile — where the overlays show cells and little texture.
+ */
+export async function estimateCellThreshold(ref: VolumeRef, disk: [number, number]): Promise<number> {
+  const Z = ref.shape[2], mid = Math.floor(Z / 2);
+  const slab = await readRegion(ref, { z: [Math.max(0, mid - 1), Math.min(Z, mid + 2)] });
+  const bg = removeBackground(slab, disk);
+  const a = Float64Array.from(bg.data).sort();
+  const median = a[a.length >> 1];
+  const dev = Float64Array.from(a, (x) => Math.abs(x - median)).sort();
+  const t = median + 10 * dev[dev.length >> 1];
+  if (!(t > 0)) return 1;
+  const k = Math.pow(10, Math.floor(Math.log10(t)) - 1);
+  return Math.round(t / k) * k;
+}
+
 const rel = (from: string, path: string) => {
   const r = relative(dirname(resolve(from)), resolve(path));
   return r === '' ? '.' : r;
@@ -50,6 +71,7 @@ export async function initWorkflow(o: InitOptions): Promise<InitResult> {
   const d = o.cellDiameter ?? 12;
   const px = derivePixelParams(d, voxelSize);
   const orientation = o.orientation ?? [1, 2, 3];
+  const cellThreshold = await estimateCellThreshold(signal.ref, px.removeBackgroundSize);
   const nodes: WorkflowNode[] = [];
   const add = (n: WorkflowNode) => { nodes.push(n); return n; };
   // smallest cell kept: a ball of half the cell diameter, in voxels
@@ -68,8 +90,8 @@ export async function initWorkflow(o: InitOptions): Promise<InitResult> {
     description: `Step 2 - background removal: the signal minus its grey opening with a disk of ${px.removeBackgroundSize[0]} px = 2 x the cell diameter (${d} µm at ${voxelSize[0]} µm/px). Its own cached node, so sweeps of the detection reuse it.`,
     params: { size: px.removeBackgroundSize } });
   add({ id: 'cells', type: 'detect', inputs: { input: 'background.output' },
-    description: `Step 3 - cell detection (ClearMap's SpotDetection) on the background-removed image. Tune on a crop with 'clearmap sweep' (docs/tuning.md): cellDiameter sizes the filters (the log shows the pixel values), cellThreshold is the background-removed intensity a voxel needs to belong to a cell, peakHeight how far a cell's peak must rise above its surroundings. The 'raw' column holds background-removed intensities here.`,
-    params: { cellDiameter: d, cellThreshold: 200, peakHeight: 20, removeBackgroundParameter: { size: null } } });
+    description: `Step 3 - cell detection (ClearMap's SpotDetection) on the background-removed image. Tune on a crop with 'clearmap sweep' (docs/tuning.md): cellDiameter sizes the filters (the log shows the pixel values), cellThreshold is the background-removed intensity a voxel needs to belong to a cell, peakHeight how far a cell's peak must rise above its surroundings. cellThreshold ${cellThreshold} was estimated from the data (median + 10 x MAD of the background-removed middle planes: a cell must stand well clear of the noise). The 'raw' column holds background-removed intensities here.`,
+    params: { cellDiameter: d, cellThreshold, peakHeight: 20, removeBackgroundParameter: { size: null } } });
   add({ id: 'filtered', type: 'threshold-points', inputs: { points: 'cells.points' },
     description: `Step 4 - keep cells of at least ${minSize} voxels (a ball of half the cell diameter), ClearMap's thresholdPoints on the size column.`,
     params: { threshold: [minSize, null], row: 'size' } });

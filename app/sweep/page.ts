@@ -5,7 +5,7 @@ import type { VolumeRef } from '../../engine/core/artefacts.js';
 import { pointCount, type Points } from '../../engine/data/points.js';
 import { readRegion } from '../../engine/data/read.js';
 import { drawPlaneNumber, drawScaleBar } from '../../nodes/pictures/annotate.js';
-import { drawPointsInPlane } from '../../nodes/pictures/markers.js';
+import { cellZExtents, drawPointsInPlane } from '../../nodes/pictures/markers.js';
 import { planeOfSlab, type Plane } from '../../nodes/pictures/planes.js';
 import { encodePng } from '../../nodes/pictures/png.js';
 import { renderTiledPlanes } from '../../nodes/pictures/tiled-planes.js';
@@ -26,7 +26,8 @@ export interface PageOptions {
 export function cellExtent(params: Record<string, unknown>, voxelSize: [number, number, number], factor: number): { radius: number; zRadius: number } {
   const d = params.cellDiameter;
   if (typeof d === 'number' && d > 0) {
-    return { radius: Math.max(2, Math.round(d / (2 * voxelSize[0] * factor))), zRadius: Math.max(0, Math.floor(d / (2 * voxelSize[2]))) };
+    // z reach: a full diameter (light-sheet cells look about twice as long along z as across)
+    return { radius: Math.max(2, Math.round(d / (2 * voxelSize[0] * factor))), zRadius: Math.max(1, Math.ceil(d / voxelSize[2])) };
   }
   const p = toPixelParams(params, voxelSize);
   const size = (p.findExtendedMaximaParameter as { size?: number | number[] } | undefined)?.size ?? 5;
@@ -40,7 +41,10 @@ export async function overlayTiles(image: VolumeRef, points: Points | undefined,
   let drawn = 0;
   const { image: img, factor } = renderTiledPlanes(data, { percentiles: [0.5, 99.5], inverse: false, maxSize: tileSize, layout: { columns: planes.length, gap: 4, background: [40, 40, 40] } }, (tile, i, f) => {
     if (points && extent) {
-      drawn += drawPointsInPlane(tile, points, new Int32Array(pointCount(points)), planes[i], extent.zRadius, { x0: 0, y0: 0, factor: f }, { shape: 'circle', size: extent.radius, colors: [[255, 60, 60]] });
+      // each cell over the planes its size spans (else the nominal cell radius)
+      const ball = cellZExtents(points, image.voxelSize);
+      const reach = ball ? ball.map((b) => Math.max(b, extent.zRadius)) : extent.zRadius;
+      drawn += drawPointsInPlane(tile, points, new Int32Array(pointCount(points)), planes[i], reach, { x0: 0, y0: 0, factor: f }, { shape: 'circle', size: extent.radius, colors: [[255, 60, 60]] });
     }
     drawPlaneNumber(tile, planes[i]);
     if (!unknownVoxel) drawScaleBar(tile, image.voxelSize[0] * f);
@@ -82,7 +86,7 @@ export async function renderSweepPage(r: SweepResult, o: PageOptions = {}): Prom
       const extent = cellExtent(params, image.voxelSize, factor0);
       const { png, drawn } = await overlayTiles(image, v.points?.points, planes, extent, tileSize, unknownVoxel);
       fig = `<figure class="overlay"><img alt="variant ${v.index} overlay" src="data:image/png;base64,${Buffer.from(png).toString('base64')}">`
-        + `<figcaption>planes ${planes.join(', ')} of the crop; ${drawn} marks: cells whose centre lies within ${extent.zRadius} plane${extent.zRadius === 1 ? '' : 's'} of the plane shown (circle = cell size)${unknownVoxel ? '; no scale bar: the voxel size is unknown' : ''}</figcaption></figure>`;
+        + `<figcaption>planes ${planes.join(', ')} of the crop; ${drawn} marks: cells whose centre lies within ${extent.zRadius} plane${extent.zRadius === 1 ? '' : 's'} of the plane shown${v.points?.points.properties.size ? ' (larger cells: the planes their size spans)' : ''}; circle = cell size${unknownVoxel ? '; no scale bar: the voxel size is unknown' : ''}</figcaption></figure>`;
     }
     const statuses = v.nodes.map((n) => `<span class="st ${n.status}">${esc(n.id)}: ${n.status}</span>`).join(' ');
     sections.push(`<section class="variant" data-variant="${v.index}"><h2>Variant ${v.index}</h2>`
