@@ -15,6 +15,8 @@ import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { addExecutorOptions, executorFromOptions, type ExecutorCliOptions } from './executor-options.js';
 import { registerWorkerCommand } from './worker.js';
 import { registerTaskCommand } from './task.js';
+import { registerSweep } from './sweep.js';
+import { registerInit } from './init.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -148,9 +150,10 @@ program.command('info')
   .action(async (file: string, o: { json?: boolean; channel?: number; level?: number; timepoint?: number }) => {
     const { openVolume } = await import('../../nodes/io/formats.js');
     const v = await openVolume(file, { channel: o.channel, level: o.level, timepoint: o.timepoint });
-    const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.voxelSize, files: v.files.length };
+    // what the file records: null (JSON) / 'unknown' (text) where it says nothing
+    const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.fileVoxelSize, files: v.files.length };
     if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
-    else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.join(' x ')} µm\n`);
+    else process.stdout.write(`${info.file}\n  format ${info.format} (${info.files} file${info.files === 1 ? '' : 's'})\n  shape [x, y, z] = [${info.shape.join(', ')}]\n  dtype ${info.dtype}\n  voxel size ${info.voxelSize.map((x) => x ?? 'unknown').join(' x ')} µm\n`);
   });
 
 program.command('convert')
@@ -170,6 +173,8 @@ registerVersion(program);
 
 registerWorkerCommand(program);
 registerTaskCommand(program);
+registerSweep(program);
+registerInit(program);
 
 try {
   await program.parseAsync(process.argv);

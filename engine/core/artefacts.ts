@@ -16,6 +16,8 @@ export interface VolumeRef {
   shape: Shape3;
   dtype: DType;
   voxelSize: [number, number, number];
+  /** Axes whose voxel size the file does not record (voxelSize holds a 1 µm placeholder there). */
+  voxelSizeUnknown?: ('x' | 'y' | 'z')[];
   reader: { module: string; export: string };
   /** JSON-serialisable arguments for the reader (paths, format details). Paths are absolute. */
   args: Record<string, unknown>;

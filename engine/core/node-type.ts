@@ -107,9 +107,12 @@ export interface ChunkNodeType extends NodeTypeBase {
   produces: ChunkOutputKind;
   /**
    * Planes of context needed on each side of a chunk for exact results. `inputs` are the node's
-   * non-stream inputs (e.g. a trained model whose filters set the overlap), resolved before chunking.
+   * non-stream inputs (e.g. a trained model whose filters set the overlap), resolved before chunking,
+   * plus `input`: the chain's source volume (its voxel size; sizes given in µm depend on it).
    */
   overlap(params: Record<string, unknown>, inputs?: Record<string, Artefact | undefined>): number;
+  /** Lines logged before the chunks run, e.g. what µm-sized params became in pixels (same `inputs` as overlap). */
+  describeParams?(params: Record<string, unknown>, inputs?: Record<string, Artefact | undefined>): string[];
   /**
    * Peak working memory of the kernel per voxel of its input slab, in bytes (default 8). The engine
    * sizes chunks so that workers x slab voxels x this stays within the memory budget.

@@ -61,6 +61,8 @@ export interface ChainPlan {
   chunkDir: string;
   fileOf(g: ChunkGeometry): string;
   jobIdOf(g: ChunkGeometry): string;
+  /** Lines describing derived parameters (e.g. pixel sizes from µm), for the log. */
+  described: string[];
   /** A warning for the log, when memory forces chunks smaller than the overlap. */
   warning?: string;
 }
@@ -85,7 +87,10 @@ export function planChain(u: Unit, inputs: Record<string, Artefact | undefined>,
     const t = n.type as ChunkNodeType;
     return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir: o.baseDir } };
   });
-  const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, stageInputs.get(n.id)))), 0);
+  // overlap and parameter descriptions may depend on the chain's source (e.g. its voxel size)
+  const withSource = (id: string) => ({ ...stageInputs.get(id), input: source });
+  const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, withSource(n.id)))), 0);
+  const described = u.nodes.flatMap((n) => (n.type as ChunkNodeType).describeParams?.(n.params, withSource(n.id)) ?? []);
   const [X, Y, Z] = source.shape;
   const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, o.workers, o.settings, o.memoryPerTask);
   const warning = sizeMax < overlap
@@ -96,7 +101,7 @@ export function planChain(u: Unit, inputs: Record<string, Artefact | undefined>,
   const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: o.workers });
   const chunkDir = join(o.chunksDir, o.key);
   return {
-    source, stages, overlap, geometries, chunkDir, warning,
+    source, stages, overlap, geometries, chunkDir, warning, described,
     fileOf: (g) => join(chunkDir, `${g.core[0]}-${g.core[1]}_read${g.read[0]}-${g.read[1]}.chunk`),
     jobIdOf: (g) => chunkJobId(o.key, g.core, g.read),
   };

@@ -164,6 +164,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   // ---- chunk chains: plan (planner), run each chunk (executor), join the chunk files (joiner) -----
   const runChain = async (u: Unit, inputs: Record<string, Artefact | undefined>, stageInputs: Map<string, Record<string, Artefact | undefined>>, key: string, workDir: string, ctx: NodeContext) => {
     const plan = planChain(u, inputs, stageInputs, { key, chunksDir: cache.chunksDir, baseDir, workers: executor.size, memoryPerTask: await executor.memoryPerTask(), settings });
+    for (const line of plan.described) ctx.log(line);
     if (plan.warning) ctx.log(plan.warning);
     const { geometries, fileOf } = plan;
     const chunkDir = cache.chunkDir(key).open();

@@ -1,5 +1,6 @@
 // Node types of the alignment area: resampling of volumes and points (ClearMap's Resampling.py) and
 // registration with elastix / transformix (ClearMap's Elastix.py).
+import { requireVoxelSize } from '../io/voxel-size.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,7 @@ export const resampleNode: WholeNodeType = {
   check: checkResamplingParams,
   async run(inputs, params, ctx) {
     const ref = volumeInput('resample', inputs, 'input');
+    if (params.sourceResolution == null) requireVoxelSize(ref, `resample '${ctx.nodeId}'`, 'resampling to the atlas resolution');
     const g = resampleGeometryFromParams(params, ref.shape, ref.voxelSize);
     const plan = planResample(g, interpolationOf(params));
     const planeBytes = ref.shape[0] * ref.shape[1] * bytesPerVoxel(ref.dtype);
@@ -125,6 +127,7 @@ function pointGeometry(nodeType: string, inputs: Record<string, Artefact | undef
   const points = inputs.points as PointsArtefact | undefined;
   const sourceShape = (params.sourceShape ?? source?.shape) as Shape3 | undefined;
   if (!sourceShape) throw new Error(`${nodeType}: the source volume size is unknown: wire the 'source' input (the volume the points were detected in) or set param 'sourceShape'`);
+  if (params.sourceResolution == null && source) requireVoxelSize(source, nodeType, 'scaling points to the atlas resolution');
   const sourceResolution = params.sourceResolution ?? source?.voxelSize ?? points?.voxelSize;
   if (!sourceResolution) throw new Error(`${nodeType}: the source resolution is unknown: set param 'sourceResolution' or wire the 'source' input`);
   return resampleGeometry({

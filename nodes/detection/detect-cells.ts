@@ -15,6 +15,7 @@ import { detectCellShape, findCellIntensity, findCellSize, seedMarkers } from '.
 import { findCentres, findExtendedMaxima } from './extended-maxima.js';
 import { filterDoG } from './filters.js';
 import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor, type FlatField } from './illumination.js';
+import { toPixelParams } from './physical-units.js';
 import { maximaBox, resolveDetectParams, toReduction, type DetectParams } from './params.js';
 
 export interface DetectionStages {
@@ -123,7 +124,7 @@ const flatCache = new Map<string, Promise<FlatField | null>>();
  * coordinates (slab.origin added). All points of the slab are returned; the engine keeps those in the core.
  */
 export async function detectCells(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<Points> {
-  const params = resolveDetectParams(rawParams);
+  const params = resolveDetectParams(toPixelParams(rawParams, slab.voxelSize)); // cellDiameter (µm) -> pixels
   if (geometry && slab.origin[2] !== geometry.read[0]) {
     throw new Error(`detect: slab origin z ${slab.origin[2]} does not match the chunk's read range start ${geometry.read[0]}`);
   }

@@ -7,7 +7,8 @@ import type { DType, Shape3, Volume } from '../../engine/data/volume.js';
 import { boxShape, toDataRange, type Box } from './region.js';
 import type { MaybeVoxelSize, VolumeSource } from './source.js';
 import { checkInputFile } from './input-file.js';
-import { isFilePattern, listPatternFiles } from './tiff/file-pattern.js';
+import { isPlaneInput, listPlaneFiles, missingFileMessage } from './tiff/file-inputs.js';
+import { unknownAxes } from './voxel-size.js';
 import { openTiffPlanes, openTiffStack } from './tiff/tiff-source.js';
 import { createTiffPlanesWriter, createTiffStackWriter } from './tiff/tiff-writer.js';
 import { createMhdWriter, openMhd } from './mhd/mhd.js';
@@ -50,13 +51,13 @@ export function detectFormat(path: string, format?: string): VolumeFormat {
     return format as VolumeFormat;
   }
   const lower = path.toLowerCase();
-  if (isFilePattern(path)) return 'tiff-planes';
+  if (isPlaneInput(path)) return 'tiff-planes'; // a folder, a glob or a digit regex
   if (/\.tiff?$/.test(lower)) return 'tiff';
   if (/\.(mhd|mha|raw)$/.test(lower)) return 'mhd';
   if (/\.(nrrd|nhdr)$/.test(lower)) return 'nrrd';
   if (/\.ims$/.test(lower)) return 'ims';
   if (/\.zarr\/?$/.test(lower)) return 'zarr';
-  throw new Error(`${path}: cannot tell the volume format from the file name; use .tif/.tiff, .mhd/.raw, .nrrd, .ims, .zarr/.ome.zarr, a file pattern such as Z\\d{4}.tif, or set 'format' (one of ${VOLUME_FORMATS.join(', ')})`);
+  throw new Error(`${path}: cannot tell the volume format from the file name; use .tif/.tiff, .mhd/.raw, .nrrd, .ims, .zarr/.ome.zarr, a folder of TIFF planes, a glob such as Z*.tif, a file pattern such as Z\\d{4}.tif, or set 'format' (one of ${VOLUME_FORMATS.join(', ')})`);
 }
 
 function mhdHeaderOf(path: string): string {
@@ -67,7 +68,7 @@ function mhdHeaderOf(path: string): string {
 export async function openSourceFromArgs(args: SourceArgs, validateAll: boolean): Promise<VolumeSource> {
   switch (args.format) {
     case 'tiff': return openTiffStack(args.path, args.channel);
-    case 'tiff-planes': return openTiffPlanes(args.files ?? listPatternFiles(args.path).map((f) => f.path), args.path, validateAll);
+    case 'tiff-planes': return openTiffPlanes(args.files ?? listPlaneFiles(args.path).map((f) => f.path), args.path, validateAll);
     case 'mhd': return openMhd(mhdHeaderOf(args.path));
     case 'nrrd': return openNrrd(args.path);
     case 'ims': return openIms(args.path, { level: args.level, timepoint: args.timepoint, channel: args.channel });
@@ -110,11 +111,11 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
   const abs = resolve(path).replace(/(.)\/+$/, '$1');
   const format = detectFormat(abs, opts.format);
   if (format !== 'tiff-planes' && !existsSync(format === 'mhd' ? mhdHeaderOf(abs) : abs)) {
-    throw new Error(`${abs}: no such file`);
+    throw new Error(missingFileMessage(abs));
   }
   // a FIFO would block the open forever, a directory gives a bare EISDIR (Zarr stores are folders)
   if (format !== 'tiff-planes' && format !== 'zarr') checkInputFile(format === 'mhd' ? mhdHeaderOf(abs) : abs, 'volume file');
-  const files = format === 'tiff-planes' ? listPatternFiles(abs).map((f) => f.path) : undefined;
+  const files = format === 'tiff-planes' ? listPlaneFiles(abs).map((f) => f.path) : undefined;
   if (opts.channel !== undefined && !['tiff', 'ims', 'zarr'].includes(format)) throw new Error(`${abs}: 'channel' applies to multi-channel TIFF, IMS and Zarr volumes only, not ${format}`);
   for (const k of ['level', 'timepoint'] as const) {
     if (opts[k] !== undefined && format !== 'ims' && format !== 'zarr') throw new Error(`${abs}: '${k}' applies to IMS and Zarr volumes only, not ${format}`);
@@ -132,13 +133,15 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
       throw new Error(`${abs}: range ${axis}=[${r[0]}, ${r[1]}) is empty or outside the volume (size ${source.shape[i]} along ${axis})`);
     }
   });
+  // unknown axes get a 1 µm placeholder and are flagged on the ref (see voxel-size.ts)
   const voxelSize = opts.voxelSize ?? (source.voxelSize.map((v) => v ?? 1) as [number, number, number]);
   const shape = boxShape(crop);
   const cropped = shape.some((s, i) => s !== source.shape[i]);
   const describe = `${format} ${abs}${level !== undefined ? ` level ${level}` : ''}${timepoint !== undefined ? ` timepoint ${timepoint}` : ''}${channel !== undefined ? ` channel ${channel}` : ''}${cropped ? ` x=[${crop.x}) y=[${crop.y}) z=[${crop.z})` : ''}`;
   const args: SourceArgs = { format, path: abs, shape, voxelSize, describe, ...(files ? { files } : {}), ...(cropped ? { crop } : {}), ...(channel !== undefined ? { channel } : {}), ...(level !== undefined ? { level } : {}), ...(timepoint !== undefined ? { timepoint } : {}) };
+  const unknown = opts.voxelSize ? [] : unknownAxes(source.voxelSize);
   const ref: VolumeRef = {
-    kind: 'volume', shape, dtype: source.dtype, voxelSize,
+    kind: 'volume', shape, dtype: source.dtype, voxelSize, ...(unknown.length ? { voxelSizeUnknown: unknown } : {}),
     reader: { module: READER_MODULE, export: 'readVolumeRegion' },
     args: args as unknown as Record<string, unknown>,
     describe,
@@ -153,7 +156,7 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
 export async function volumeFiles(path: string, format?: string): Promise<string[]> {
   const abs = resolve(path).replace(/(.)\/+$/, '$1');
   const f = detectFormat(abs, format);
-  if (f === 'tiff-planes') return listPatternFiles(abs).map((p) => p.path);
+  if (f === 'tiff-planes') return listPlaneFiles(abs).map((p) => p.path);
   if (f === 'tiff' || f === 'ims') return [abs];
   if (f === 'zarr') {
     if (!existsSync(abs)) throw new Error(`${abs}: no such file`);
@@ -175,6 +178,8 @@ export interface WriterSpec {
   shape: Shape3;
   dtype: DType;
   voxelSize?: [number, number, number];
+  /** TIFF: planes are this many channels interleaved (channel fastest); shape[2] = channels x slices. */
+  channels?: number;
 }
 
 export interface WriterOptions {

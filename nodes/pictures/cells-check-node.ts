@@ -10,8 +10,8 @@ import { volumeInput } from './read-planes.js';
 export const cellsCheckNode: WholeNodeType = {
   kind: 'whole',
   type: 'cells-check',
-  version: '1',
-  description: "ClearMap's cells_check.tif: the data and the detected cells (single voxels at the data maximum) as a 2-channel TIFF stack, channels interleaved per plane (in Fiji: Image › Hyperstacks › Stack to Hyperstack, xyczt, 2 channels).",
+  version: '2',
+  description: "ClearMap's cells_check.tif: the data and the detected cells (single voxels at the data maximum) as a 2-channel ImageJ hyperstack (channel 0 the data, channel 1 the marks; Fiji and tifffile open it as 2 channels x z).",
   inputs: {
     input: { type: 'volume', description: 'Stack the points were detected in.' },
     points: { type: 'points', description: 'Detected cells in voxel coordinates of that stack.' },
@@ -44,7 +44,7 @@ export const cellsCheckNode: WholeNodeType = {
     let max = -Infinity;
     for (let k = z[0]; k < z[1]; k++) max = Math.max(max, planesMax([await readPlane(k)]));
 
-    const writer = createVolumeWriter(dest, { shape: [w, h, 2 * depth], dtype: ref.dtype, voxelSize: ref.voxelSize });
+    const writer = createVolumeWriter(dest, { shape: [w, h, 2 * depth], dtype: ref.dtype, voxelSize: ref.voxelSize, channels: 2 });
     try {
       for (let k = z[0]; k < z[1]; k++) {
         if (ctx.signal.aborted) throw new Error(`node '${ctx.nodeId}': aborted while writing ${dest}`);

@@ -1,13 +1,17 @@
 // Colour maps as 256-entry lookup tables (matplotlib's segment data for 'hot' and 'jet', the maps
-// ClearMap users know), a categorical palette for point classes, and per-id colours for labels.
+// ClearMap users know; the perceptually uniform 'viridis' and 'magma' from the `colormap` library,
+// which reproduces matplotlib's tables), a categorical palette for point classes, and per-id colours.
+import createColormap from 'colormap';
 import type { Rgb } from './rgba.js';
 
-export const COLORMAPS = ['grey', 'hot', 'jet'] as const;
+export const COLORMAPS = ['grey', 'hot', 'jet', 'viridis', 'magma'] as const;
+/** Maps taken from the colormap library (perceptually uniform: equal steps look equal). */
+const LIBRARY_MAPS: readonly string[] = ['viridis', 'magma'];
 export type ColormapName = (typeof COLORMAPS)[number];
 
 type Segments = Array<[number, number]>; // (position, value), piecewise linear
 
-const SEGMENTS: Record<Exclude<ColormapName, 'grey'>, [Segments, Segments, Segments]> = {
+const SEGMENTS: Record<'hot' | 'jet', [Segments, Segments, Segments]> = {
   hot: [
     [[0, 0.0416], [0.365079, 1], [1, 1]],
     [[0, 0], [0.365079, 0], [0.746032, 1], [1, 1]],
@@ -39,10 +43,16 @@ export function colormapLut(name: ColormapName): Uint8Array {
   if (lut) return lut;
   if (!COLORMAPS.includes(name)) throw new Error(`unknown colour map '${name}' (known: ${COLORMAPS.join(', ')})`);
   lut = new Uint8Array(256 * 3);
+  if (LIBRARY_MAPS.includes(name)) {
+    const table = createColormap({ colormap: name, nshades: 256, format: 'rgba' });
+    table.forEach((c, i) => { lut![3 * i] = c[0]; lut![3 * i + 1] = c[1]; lut![3 * i + 2] = c[2]; });
+    luts.set(name, lut);
+    return lut;
+  }
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
     for (let c = 0; c < 3; c++) {
-      lut[3 * i + c] = name === 'grey' ? i : Math.round(255 * interpolate(SEGMENTS[name][c], t));
+      lut[3 * i + c] = name === 'grey' ? i : Math.round(255 * interpolate(SEGMENTS[name as 'hot' | 'jet'][c], t));
     }
   }
   luts.set(name, lut);

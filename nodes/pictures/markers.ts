@@ -47,19 +47,30 @@ export interface MarkerStyle {
 }
 
 /**
+ * Each cell's reach along z in planes: the radius of a ball of its `size` (voxels, a detect column)
+ * in µm over the z step — so a cell is marked on every plane it spans, not only its centre plane.
+ */
+export function cellZExtents(points: Points, voxelSize: [number, number, number]): Float64Array | undefined {
+  const size = points.properties.size;
+  if (!size) return undefined;
+  const [vx, vy, vz] = voxelSize;
+  return Float64Array.from(size, (s) => Math.floor(Math.cbrt((3 * s * vx * vy * vz) / (4 * Math.PI)) / vz));
+}
+
+/**
  * Draw the points lying in plane z on a picture of the window starting at (x0, y0), downsampled by
  * `factor`. A point belongs to the voxel its truncated coordinates name, as ClearMap indexes arrays with
  * point coordinates (overlayPoints, voxelize 'Pixel'); `zRadius` also takes points that many planes
- * away. Returns how many points were drawn.
+ * away (one number, or one per point). Returns how many points were drawn.
  */
 export function drawPointsInPlane(
-  img: RgbaImage, points: Points, classOf: Int32Array, z: number, zRadius: number,
+  img: RgbaImage, points: Points, classOf: Int32Array, z: number, zRadius: number | ArrayLike<number>,
   window: { x0: number; y0: number; factor: number }, style: MarkerStyle,
 ): number {
   const n = pointCount(points), c = points.coords;
   let drawn = 0;
   for (let i = 0; i < n; i++) {
-    if (Math.abs(Math.trunc(c[3 * i + 2]) - z) > zRadius) continue;
+    if (Math.abs(Math.trunc(c[3 * i + 2]) - z) > (typeof zRadius === 'number' ? zRadius : zRadius[i])) continue;
     const px = Math.floor((Math.trunc(c[3 * i]) - window.x0) / window.factor);
     const py = Math.floor((Math.trunc(c[3 * i + 1]) - window.y0) / window.factor);
     if (px < 0 || py < 0 || px >= img.width || py >= img.height) continue;

@@ -2,7 +2,8 @@
 // one colour per class (ClearMap's plotOverlayPoints).
 import type { WholeNodeType } from '../../engine/core/node-type.js';
 import { CATEGORY_COLORS } from './colormaps.js';
-import { drawPointsInPlane, MARKER_SHAPES, pointClasses, type MarkerShape } from './markers.js';
+import { cellZExtents, drawPointsInPlane, MARKER_SHAPES, pointClasses, type MarkerShape } from './markers.js';
+import { drawPlaneNumber, drawScaleBar } from './annotate.js';
 import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams, type TiledPlaneParams } from './node-params.js';
 import { describeContrast, describePlanes, num } from './describe.js';
 import { hexColor } from './picture-info.js';
@@ -16,13 +17,15 @@ interface OverlayPointsParams extends TiledPlaneParams {
   colors: string[];
   marker: MarkerShape;
   markerSize: number;
-  zRadius: number;
+  zRadius: number | null;
+  planeNumbers: boolean;
+  scaleBar: boolean;
 }
 
 export const overlayPointsNode: WholeNodeType = {
   kind: 'whole',
   type: 'overlay-points',
-  version: '1',
+  version: '2',
   description: "Detected points marked on tiled planes of the stack (ClearMap's plotOverlayPoints), one colour per value of a class column; writes a PNG.",
   inputs: {
     input: { type: 'volume', description: 'Stack the points were detected in.' },
@@ -41,7 +44,9 @@ export const overlayPointsNode: WholeNodeType = {
       },
       marker: { enum: [...MARKER_SHAPES], default: 'circle', description: "Marker shape ('pixel' is ClearMap's single red voxel)." },
       markerSize: { type: 'integer', minimum: 0, maximum: 50, default: 3, description: 'Marker radius in picture pixels.' },
-      zRadius: { type: 'integer', minimum: 0, default: 0, description: 'Also mark points whose (truncated) z is within this many planes of the plane drawn.' },
+      zRadius: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }], default: null, description: "Also mark points whose (truncated) z is within this many planes of the plane drawn; null = each cell over its own extent (radius of a ball of its 'size' column, else 0)." },
+      planeNumbers: { type: 'boolean', default: true, description: 'Write the plane number (z) on each tile.' },
+      scaleBar: { type: 'boolean', default: true, description: 'Draw a scale bar in µm on each tile (skipped when the voxel size is unknown).' },
     },
   },
   producesFiles: true,
@@ -57,18 +62,24 @@ export const overlayPointsNode: WholeNodeType = {
     const window = planeWindow(ref, p, ctx.nodeId);
     if (window.clipped) ctx.log(`drawing the first ${p.maxTiles} planes only (maxTiles)`);
     const planes = await readZPlanes(ctx, ref, window);
+    const extents = p.zRadius ?? cellZExtents(pts.points, ref.voxelSize) ?? 0;
+    const scaleBar = p.scaleBar && !ref.voxelSizeUnknown?.length;
+    if (p.scaleBar && !scaleBar) ctx.log('no scale bar: the voxel size of the stack is unknown (set voxelSize on its read-volume node)');
     let drawn = 0;
     const { image, limits, factor } = renderTiledPlanes(planes, {
       percentiles: p.percentiles, inverse: p.inverse, maxSize: p.maxSize, zoom: p.zoom,
       layout: { columns: p.columns, gap: p.gap, background: colorParam(params, 'background', ctx.nodeId) },
     }, (tile, i, factor) => {
-      drawn += drawPointsInPlane(tile, pts.points, classOf, window.planes[i], p.zRadius,
+      drawn += drawPointsInPlane(tile, pts.points, classOf, window.planes[i], extents,
         { x0: window.x[0], y0: window.y[0], factor }, { shape: p.marker, size: p.markerSize, colors });
+      if (p.planeNumbers) drawPlaneNumber(tile, window.planes[i]);
+      if (scaleBar) drawScaleBar(tile, ref.voxelSize[0] * factor);
     });
     const legend = p.classColumn === null
       ? [{ label: 'points', color: hexColor(colors[0]) }]
       : values.map((v, i) => ({ label: `${p.classColumn} = ${num(v)}`, color: hexColor(colors[i % colors.length]) }));
-    const description = `${drawn} points (${p.marker} markers) on ${describePlanes(window, p.step, ref.shape)}; ${describeContrast(limits, p.percentiles, p.inverse, factor)}`;
+    const reach = p.zRadius === null ? (typeof extents === 'number' ? 'centre plane only (no size column)' : 'each cell on the planes its size spans') : `within ${p.zRadius} planes`;
+    const description = `${drawn} point marks (${p.marker} markers, ${reach}${p.planeNumbers ? ', plane numbers top left' : ''}${scaleBar ? ', scale bar in µm' : ''}) on ${describePlanes(window, p.step, ref.shape)}; ${describeContrast(limits, p.percentiles, p.inverse, factor)}`;
     writePng(dest, image, { description, legend });
     ctx.log(`${dest}: ${drawn} point marks on ${planes.length} planes${values.length ? `, classes ${values.join(', ')}` : ''}`);
     return { picture: { kind: 'file', path: dest } };

@@ -13,6 +13,14 @@ import { writePng } from './png.js';
 import { readSection, volumeInput } from './read-planes.js';
 import { heatmapImage, pvalueImage } from './section.js';
 import { zoomImage } from './tiles.js';
+import { withColorBars, type ColorBar } from './annotate.js';
+import type { Rgb } from './rgba.js';
+
+function maxFinite(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i]) && v[i] > m) m = v[i];
+  return m;
+}
 
 export const SECTION_PLANES: Record<string, Axis> = { horizontal: 'z', coronal: 'y', sagittal: 'x' };
 
@@ -32,7 +40,7 @@ interface SectionParams {
 export const sectionNode: WholeNodeType = {
   kind: 'whole',
   type: 'section',
-  version: '1',
+  version: '2',
   description: "One coronal/sagittal/horizontal section of a heat map (colour map) or p-value map (ClearMap's colorPValues: two colours for the sign of the difference), optionally outlined by atlas regions; writes a PNG.",
   inputs: {
     input: { type: 'volume', description: 'Heat map (mode heatmap) or p-values (mode pvalues).' },
@@ -55,8 +63,9 @@ export const sectionNode: WholeNodeType = {
       positiveColor: colorSchema('#ff0000', 'p-value map: colour where the first group is higher (ClearMap: channel 0).'),
       negativeColor: colorSchema('#00ff00', 'p-value map: colour where it is lower (ClearMap: channel 1).'),
       pcutoff: { anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'null' }], default: null, description: 'p-value map: p ≥ pcutoff takes the trend colours.' },
-      positiveTrendColor: colorSchema('#000000', 'p-value map with pcutoff: colour of non-significant positive differences.'),
-      negativeTrendColor: colorSchema('#000000', 'p-value map with pcutoff: colour of non-significant negative differences.'),
+      positiveTrendColor: colorSchema('#ff8c00', 'p-value map with pcutoff: colour of non-significant positive differences (distinct from the significant colours and from each other).'),
+      negativeTrendColor: colorSchema('#00bfff', 'p-value map with pcutoff: colour of non-significant negative differences.'),
+      colorBar: { type: 'boolean', default: true, description: 'Draw colour bars under the section (heat map: the colour map with its limits; p-values: brightness against p per sign).' },
       pmax: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }], default: null, description: 'p-value map: intensity is (pmax − p)/pmax (null = largest p in the section).' },
       outlineColor: colorSchema('#ffffff', 'Colour of atlas region boundaries.'),
       outlineAlpha: { type: 'number', minimum: 0, maximum: 1, default: 0.6, description: 'Opacity of atlas boundaries.' },
@@ -83,11 +92,14 @@ export const sectionNode: WholeNodeType = {
     const plane = await readSection(ctx, ref, axis, index);
     let image;
     const legend: LegendItem[] = [];
+    const bars: ColorBar[] = [];
+    const swatches: Rgb[] = [];
     let how: string;
     if (p.mode === 'heatmap') {
       const limits = contrastLimits([plane.values], p.percentiles);
       image = heatmapImage(plane, limits, p.colormap);
       how = `${p.colormap} colour map over [${limits.map(num).join(', ')}] (percentiles ${p.percentiles[0]}–${p.percentiles[1]} of this section)`;
+      bars.push({ color: (t) => colormapColor(p.colormap, t), low: `≤${num(limits[0])}`, high: `≥${num(limits[1])}` });
       legend.push({ label: `≤ ${num(limits[0])}`, color: hexColor(colormapColor(p.colormap, 0)) },
         { label: num((limits[0] + limits[1]) / 2), color: hexColor(colormapColor(p.colormap, 0.5)) },
         { label: `≥ ${num(limits[1])}`, color: hexColor(colormapColor(p.colormap, 1)) });
@@ -101,8 +113,15 @@ export const sectionNode: WholeNodeType = {
       const cut = p.pcutoff === null ? '' : ` (p < ${p.pcutoff})`;
       how = `p-values as ClearMap's colorPValues: brightness (pmax − p)/pmax, pmax = ${p.pmax === null ? 'largest p in this section' : p.pmax}, colour by the sign of the difference`;
       legend.push({ label: `first group higher${cut}`, color: hexColor(colors.positive) }, { label: `first group lower${cut}`, color: hexColor(colors.negative) });
+      // brightness (pmax - p) / pmax: black at p = pmax, full colour at p = 0
+      const pmaxShown = p.pmax ?? maxFinite(plane.values);
+      const ramp = (c: Rgb) => (t: number): Rgb => [Math.round(c[0] * t), Math.round(c[1] * t), Math.round(c[2] * t)];
+      bars.push({ color: ramp(colors.positive), low: `p ${num(pmaxShown)}`, high: 'p 0' }, { color: ramp(colors.negative), low: `p ${num(pmaxShown)}`, high: 'p 0' });
       if (p.pcutoff !== null) {
         legend.push({ label: `higher, p ≥ ${p.pcutoff}`, color: hexColor(colors.positiveTrend) }, { label: `lower, p ≥ ${p.pcutoff}`, color: hexColor(colors.negativeTrend) });
+        swatches.push(colors.positiveTrend, colors.negativeTrend);
+        const same = legend.map((l) => l.color).filter((c, i, a) => a.indexOf(c) !== i);
+        if (same.length) ctx.log(`warning: the legend colours ${[...new Set(same)].join(', ')} are used for more than one meaning; choose distinct colours`);
       }
     }
     if (atlasRef) {
@@ -111,7 +130,8 @@ export const sectionNode: WholeNodeType = {
       legend.push({ label: 'atlas region boundaries', color: hexColor(outline) });
     }
     const description = `${p.plane} section ${axis} = ${index} of a ${ref.shape.join('×')} volume (${sectionSize(ref.shape, axis).join('×')} voxels${p.zoom > 1 ? `, shown ×${p.zoom}` : ''}); ${how}`;
-    writePng(dest, zoomImage(image, p.zoom), { description, legend });
+    const zoomed = zoomImage(image, p.zoom);
+    writePng(dest, (params.colorBar ?? true) ? withColorBars(zoomed, bars, swatches) : zoomed, { description: description + ((params.colorBar ?? true) ? '; colour bars below' : ''), legend });
     ctx.log(`${dest}: ${description}`);
     return { picture: { kind: 'file', path: dest } };
   },

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makePoints } from '../../engine/data/points.js';
 import { readRegion } from '../../engine/data/read.js';
@@ -25,13 +26,19 @@ test("cells-check writes ClearMap's 2-channel check stack: data, then cells at t
   t.true(reads.every((r) => r.z![1] - r.z![0] === 1 && r.x![0] === 1 && r.x![1] === 4), 'one window plane per read');
   t.deepEqual(filesIn(dir).filter((f) => f.startsWith('cells_check')), ['cells_check.tif']);
 
-  const opened = await openVolume(file);
-  t.deepEqual([opened.shape, opened.dtype], [[3, 3, 4], 'uint8']);
-  const v = await readRegion(opened.ref);
-  const page = (k: number) => Array.from(v.data.subarray(9 * k, 9 * (k + 1)));
-  t.deepEqual(page(0), [11, 12, 13, 15, 16, 17, 19, 20, 21]); // plane 1, x 1..3
-  t.deepEqual(page(1), [0, 0, 0, 0, 255, 0, 0, 0, 0]);
-  t.deepEqual(page(2), [21, 22, 23, 25, 26, 27, 29, 30, 200]); // plane 2
-  t.deepEqual(page(3), [0, 0, 200, 0, 0, 0, 0, 0, 0]);
+  // a real 2-channel hyperstack: channel 0 the data, channel 1 the marks (as tifffile sees it too)
+  await t.throwsAsync(openVolume(file), { message: /2 channels: channels=2; set 'channel'/ });
+  const plane = async (channel: number, k: number) => {
+    const opened = await openVolume(file, { channel });
+    t.deepEqual([opened.shape, opened.dtype], [[3, 3, 2], 'uint8']);
+    const v = await readRegion(opened.ref);
+    return Array.from(v.data.subarray(9 * k, 9 * (k + 1)));
+  };
+  t.deepEqual(await plane(0, 0), [11, 12, 13, 15, 16, 17, 19, 20, 21]); // plane 1, x 1..3
+  t.deepEqual(await plane(1, 0), [0, 0, 0, 0, 255, 0, 0, 0, 0]);
+  t.deepEqual(await plane(0, 1), [21, 22, 23, 25, 26, 27, 29, 30, 200]); // plane 2
+  t.deepEqual(await plane(1, 1), [0, 0, 200, 0, 0, 0, 0, 0, 0]);
+  const py = execFileSync('/usr/bin/python3', ['-c', 'import sys, tifffile, json; t = tifffile.TiffFile(sys.argv[1]); m = t.imagej_metadata; print(json.dumps([m["channels"], m["slices"], t.series[0].axes, list(t.series[0].shape)]))', file], { encoding: 'utf8' });
+  t.deepEqual(JSON.parse(py), [2, 2, 'ZCYX', [2, 2, 3, 3]]);
   await t.throwsAsync(runNode(cellsCheckNode, { input: ref, points: { kind: 'points', points } }, { path: '../x.tif' }, dir), { message: /params\.path: '\.\.\/x\.tif' leaves the output directory/ });
 });

@@ -76,7 +76,7 @@ test('overlay-points: cross markers coloured by class, only points of the planes
     { cls: [5, 7, 5, 7, 5] },
   );
   const { logs } = await runNode(overlayPointsNode, { input: ref, points: { kind: 'points', points } }, {
-    z: [1, 2], classColumn: 'cls', colors: ['#ff0000', '#0000ff'], marker: 'cross', markerSize: 1, percentiles: [0, 100], gap: 0,
+    z: [1, 2], classColumn: 'cls', colors: ['#ff0000', '#0000ff'], marker: 'cross', markerSize: 1, percentiles: [0, 100], gap: 0, planeNumbers: false, scaleBar: false,
   }, dir);
   const png = readPngPixels(join(dir, 'points.png'));
   t.deepEqual([png.width, png.height], [9, 9]);
@@ -123,14 +123,14 @@ test('section: coronal plane of a heat map, reading only that plane; atlas outli
   for (let z = 0; z < 2; z++) atlas[2 + 3 + 12 * z] = 2; // (2, 1, z) is region 2
   const heatRef = volumeOnDisk(dir, 'heat', heat, [3, 4, 2]);
   const atlasRef = volumeOnDisk(dir, 'atlas', atlas, [3, 4, 2]);
-  const { reads } = await runNode(sectionNode, { input: heatRef }, { plane: 'coronal', index: 1, colormap: 'grey', percentiles: [0, 100], zoom: 1 }, dir);
+  const { reads } = await runNode(sectionNode, { input: heatRef }, { plane: 'coronal', index: 1, colormap: 'grey', percentiles: [0, 100], zoom: 1, colorBar: false }, dir);
   t.deepEqual(reads.map((r) => r.y), [[1, 2]]);
   let png = readPngPixels(join(dir, 'section.png'));
   t.deepEqual([png.width, png.height], [3, 2]);
   t.deepEqual([0, 1, 2].map((x) => png.rgb(x, 0)), [grey(0), grey(51), grey(102)]);
   t.deepEqual([0, 1, 2].map((x) => png.rgb(x, 1)), [grey(153), grey(204), grey(255)]);
 
-  await runNode(sectionNode, { input: heatRef, atlas: atlasRef }, { path: 'hot.png', index: 1, percentiles: [0, 100], outlineAlpha: 1, zoom: 2 }, dir);
+  await runNode(sectionNode, { input: heatRef, atlas: atlasRef }, { path: 'hot.png', index: 1, percentiles: [0, 100], outlineAlpha: 1, zoom: 2, colorBar: false }, dir);
   png = readPngPixels(join(dir, 'hot.png'));
   t.deepEqual([png.width, png.height], [6, 4]);
   // 'hot': 0 → (0.0416, 0, 0); the boundary between regions 1 and 2 is drawn at x = 1, zoomed ×2
@@ -145,16 +145,16 @@ test('section: p-value map in two colours by the sign of the difference (ClearMa
   const dir = tempDir();
   const p = volumeOnDisk(dir, 'p', Float32Array.from([0.01, 0.5]), [2, 1, 1]);
   const sign = volumeOnDisk(dir, 's', Int32Array.from([1, -1]), [2, 1, 1]);
-  await runNode(sectionNode, { input: p, sign }, { mode: 'pvalues', plane: 'horizontal', index: 0, pmax: 1, zoom: 1 }, dir);
+  await runNode(sectionNode, { input: p, sign }, { mode: 'pvalues', plane: 'horizontal', index: 0, pmax: 1, zoom: 1, colorBar: false }, dir);
   let png = readPngPixels(join(dir, 'section.png'));
   // (pmax − p)/pmax · colour: 0.99·red, 0.5·green
   t.deepEqual([png.rgb(0, 0), png.rgb(1, 0)], [[252, 0, 0], [0, 128, 0]]);
   // pmax from the section (0.5) and a cutoff: the non-significant negative voxel takes the trend colour
-  await runNode(sectionNode, { input: p, sign }, { path: 'cut.png', mode: 'pvalues', plane: 'horizontal', pcutoff: 0.05, negativeTrendColor: '#0000ff', zoom: 1 }, dir);
+  await runNode(sectionNode, { input: p, sign }, { path: 'cut.png', mode: 'pvalues', plane: 'horizontal', pcutoff: 0.05, negativeTrendColor: '#0000ff', zoom: 1, colorBar: false }, dir);
   png = readPngPixels(join(dir, 'cut.png'));
   t.deepEqual([png.rgb(0, 0), png.rgb(1, 0)], [[250, 0, 0], [0, 0, 0]]); // 0.49/0.5·255; (0.5 − 0.5)·blue
   t.deepEqual(readPictureInfo(readFileSync(join(dir, 'cut.png')))!.legend!.map((l) => `${l.label} ${l.color}`), [
-    'first group higher (p < 0.05) #ff0000', 'first group lower (p < 0.05) #00ff00', 'higher, p ≥ 0.05 #000000', 'lower, p ≥ 0.05 #0000ff',
+    'first group higher (p < 0.05) #ff0000', 'first group lower (p < 0.05) #00ff00', 'higher, p ≥ 0.05 #ff8c00', 'lower, p ≥ 0.05 #0000ff',
   ]);
   await t.throwsAsync(runNode(sectionNode, { input: p }, { mode: 'pvalues' }, dir), { message: /params\.mode 'pvalues' needs the input 'sign'/ });
 });

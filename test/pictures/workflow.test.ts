@@ -46,9 +46,10 @@ test('the picture nodes run in a workflow, are cached on rerun, and land in the 
   // planes 0, 3, 6, 9 → 2×2 grid of 64×48 tiles with 2-pixel gaps
   t.deepEqual([tiles.width, tiles.height], [2 * 64 + 3 * 2, 2 * 48 + 3 * 2]);
   const cut = readPngPixels(join(outDir, 'qc', 'coronal.png'));
-  t.deepEqual([cut.width, cut.height], [2 * 64, 2 * 12]); // x by z, zoom 2
+  // x by z, zoom 2 (128 x 24), widened to 160 for its colour bar row (10 px gradient + labels + gaps = 32 px)
+  t.deepEqual([cut.width, cut.height], [160, 2 * 12 + 32]);
   t.deepEqual(readPngPixels(join(outDir, 'qc', 'points.png')).width, 2 * 64 + 3 * 2);
-  t.deepEqual((await openVolume(join(outDir, 'cells_check.tif'))).shape, [64, 48, 6]); // 3 planes × 2 channels
+  t.deepEqual((await openVolume(join(outDir, 'cells_check.tif'), { channel: 1 })).shape, [64, 48, 3]); // 3 planes × 2 channels
   t.deepEqual(first.summary.nodes.map((n) => n.status), Array(7).fill('computed'));
   const bytes = readFileSync(join(outDir, 'qc', 'tiles.png'));
   const mtime = statSync(join(outDir, 'qc', 'tiles.png')).mtimeMs;

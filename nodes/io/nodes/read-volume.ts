@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { WholeNodeType } from '../../../engine/core/node-type.js';
 import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
 import { fileIdentities } from '../file-identity.js';
+import { formatVoxelSize } from '../voxel-size.js';
 
 const rangeSchema = (axis: string) => ({
   type: 'array', minItems: 2, maxItems: 2,
@@ -15,13 +16,13 @@ export const readVolumeNode: WholeNodeType = {
   type: 'read-volume',
   version: '1',
   kind: 'whole',
-  description: 'Open a TIFF stack, a per-plane TIFF pattern (e.g. ch00\\d{3}.tif), an MHD/RAW, a NRRD, an Imaris .ims or an OME-Zarr (.zarr) as a volume (optionally a sub-range).',
+  description: 'Open a TIFF stack (OME-TIFF / ImageJ metadata honoured), per-plane TIFFs (a folder, a glob such as Z*.tif or a pattern such as ch00\\d{3}.tif), an MHD/RAW, a NRRD, an Imaris .ims or an OME-Zarr (.zarr) as a volume (optionally a sub-range).',
   inputs: {},
   outputs: { volume: { type: 'volume', description: 'The volume (read lazily, slab by slab).' } },
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'File or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
+      path: { type: 'string', minLength: 1, description: 'File, folder of numbered TIFF planes, glob (e.g. Z*.tif) or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
       format: { enum: [...VOLUME_FORMATS], description: 'Override the format picked from the extension.' },
       x: rangeSchema('x'), y: rangeSchema('y'), z: rangeSchema('z'),
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'Voxel size in µm [x, y, z]; overrides what the file says.' },
@@ -42,9 +43,10 @@ export const readVolumeNode: WholeNodeType = {
       level: params.level as number | undefined,
       timepoint: params.timepoint as number | undefined,
     });
-    ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${opened.voxelSize.join('x')} µm`);
-    if (!params.voxelSize && opened.fileVoxelSize.some((v) => v === null)) {
-      ctx.log(`warning: ${path} does not record the voxel size along every axis (${opened.fileVoxelSize.map((v) => v ?? '?').join('x')}); using 1 µm there — set 'voxelSize'`);
+    const shown = params.voxelSize ? opened.voxelSize : opened.fileVoxelSize;
+    ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${formatVoxelSize(shown)}`);
+    if (opened.ref.voxelSizeUnknown) {
+      ctx.log(`warning: ${path} does not record the voxel size along ${opened.ref.voxelSizeUnknown.join(', ')}; steps that need µm (resample, detect with cellDiameter, scale bars) will ask for it — set 'voxelSize'`);
     }
     return { volume: opened.ref };
   },

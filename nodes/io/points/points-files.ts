@@ -10,7 +10,9 @@ import { encodeCsv, readCsvColumns } from './csv.js';
 import { encodeNpy, readNpy, type NpyFloat } from './npy.js';
 import { encodeVtk, readVtkPoints, type VtkEncoding } from './vtk.js';
 
-export const POINT_FORMATS = ['csv', 'npy', 'vtk'] as const;
+// napari: the CSV napari's points reader opens as a points layer (header index,axis-0,axis-1,axis-2
+// then properties; axis order z, y, x as napari shows image stacks); pick it with format 'napari'
+export const POINT_FORMATS = ['csv', 'npy', 'vtk', 'napari'] as const;
 export type PointFormat = (typeof POINT_FORMATS)[number];
 
 export function detectPointFormat(path: string, format?: string): PointFormat {
@@ -59,6 +61,7 @@ export function writePointsFile(path: string, points: Points, opts: WritePointsO
   const n = pointCount(points);
   const props = columnsOf(points);
   const mode = opts.intensities ?? (format === 'npy' ? 'companion' : 'inline');
+  if (format === 'napari' && mode === 'companion') throw new Error(`${path}: napari reads properties from the same CSV; use intensities 'inline'`);
   if (mode === 'inline' && format === 'npy' && props.names.length) throw new Error(`${path}: NPY cannot hold named properties inline; use intensities 'companion' (writes ${intensitiesFileName(path)})`);
   if (mode === 'companion' && format === 'vtk') throw new Error(`${path}: VTK keeps properties as point data; use intensities 'inline'`);
   const inline = mode === 'inline' ? points.properties : {};
@@ -68,6 +71,7 @@ export function writePointsFile(path: string, points: Points, opts: WritePointsO
     case 'csv': out.push({ dest: path, data: encodeCsv(['x', 'y', 'z', ...Object.keys(inline)], [...xyz, ...Object.values(inline)]) }); break;
     case 'npy': out.push({ dest: path, data: encodeNpy(points.coords, n, 3, opts.dtype) }); break;
     case 'vtk': out.push({ dest: path, data: encodeVtk(points.coords, inline, opts.encoding) }); break;
+    case 'napari': out.push({ dest: path, data: encodeCsv(['index', 'axis-0', 'axis-1', 'axis-2', ...Object.keys(inline)], [Float64Array.from({ length: n }, (_, i) => i), xyz[2], xyz[1], xyz[0], ...Object.values(inline)]) }); break;
   }
   if (mode === 'companion' && props.names.length) {
     const companion = intensitiesFileName(path);
@@ -102,11 +106,13 @@ export function readPointsFile(path: string, opts: ReadPointsOptions = {}): { po
   const format = detectPointFormat(path, opts.format);
   let coords: Float64Array;
   let properties: Record<string, Float64Array> = {};
-  if (format === 'csv') {
+  if (format === 'csv' || format === 'napari') {
     const t = readCsvColumns(path);
     const lower = t.names.map((s) => s.toLowerCase());
-    const idx = t.names.length ? ['x', 'y', 'z'].map((a) => lower.indexOf(a)) : [0, 1, 2];
-    if (idx.some((i) => i < 0) || t.columns.length < 3) throw new Error(`${path}: CSV needs x, y, z columns (header '${t.names.join(',')}')`);
+    const napari = lower.includes('axis-0');
+    const idx = napari ? ['axis-2', 'axis-1', 'axis-0'].map((a) => lower.indexOf(a)) : t.names.length ? ['x', 'y', 'z'].map((a) => lower.indexOf(a)) : [0, 1, 2];
+    if (napari && lower.includes('index')) idx.push(lower.indexOf('index')); // not a property
+    if (idx.some((i) => i < 0) || t.columns.length < 3) throw new Error(`${path}: CSV needs x, y, z columns, or napari's axis-0, axis-1, axis-2 (header '${t.names.join(',')}')`);
     const n = t.columns[0].length;
     coords = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) coords[3 * i + a] = t.columns[idx[a]][i];

@@ -24,9 +24,14 @@ export function micronsPerUnit(unit: string | undefined): number | undefined {
   return undefined;
 }
 
-/** The description our writer puts on the first page (same inputs -> same bytes). */
-export function composeImageJDescription(planes: number, voxelSize: [number, number, number] | undefined): string {
-  const lines = ['ImageJ=1.11a', `images=${planes}`, `slices=${planes}`];
+/**
+ * The description our writer puts on the first page (same inputs -> same bytes). With `channels` > 1
+ * the planes are a hyperstack, channel fastest (ImageJ's XYCZT order): planes = channels x slices.
+ */
+export function composeImageJDescription(planes: number, voxelSize: [number, number, number] | undefined, channels = 1): string {
+  const lines = ['ImageJ=1.11a', `images=${planes}`];
+  if (channels > 1) lines.push(`channels=${channels}`, `slices=${planes / channels}`, 'hyperstack=true', 'mode=composite');
+  else lines.push(`slices=${planes}`);
   if (voxelSize) lines.push('unit=micron', `spacing=${voxelSize[2]}`);
   lines.push('loop=false');
   return lines.join('\n') + '\n';

@@ -10,6 +10,7 @@ import type { Box } from '../region.js';
 import { micronsPerUnit, parseImageJDescription, type ImageJInfo } from './imagej.js';
 import { checkIfdChain } from './ifd-chain.js';
 import { checkInputFile, maxDecodedBytes } from '../input-file.js';
+import { stackPlanes, type OmeInfo } from './ome.js';
 
 export interface TiffPage {
   /** IFD index in the file, or -1 for ImageJ contiguous planes without an IFD. */
@@ -33,6 +34,8 @@ export interface TiffFileInfo {
   /** µm per voxel along x, y, z where the file says so (null where it does not). */
   voxelSize: [number | null, number | null, number | null];
   imagej?: ImageJInfo;
+  /** OME-XML of an OME-TIFF (its voxel size and channel layout win over the ImageJ / resolution tags). */
+  ome?: OmeInfo;
 }
 
 const COMPRESSION_NONE = 1;
@@ -145,20 +148,16 @@ async function parseStructure(tiff: GeoTIFF, path: string, opts: TiffOpenOptions
   }
   const imagej = parseImageJDescription(description);
   expandImageJContiguous(path, pages, imagej, width, height, elementBytes(element), fileSize);
-  const channels = Number(imagej?.channels ?? 1);
-  const channel = opts.channel;
-  if (channels > 1 && channel === undefined) {
-    throw new Error(`${path}: ImageJ hyperstack with channels=${channels}; set 'channel' (0..${channels - 1}) to pick one`);
-  }
-  if (channel !== undefined && !(Number.isInteger(channel) && channel >= 0 && channel < channels)) {
-    throw new Error(`${path}: channel ${channel} does not exist; the file has ${channels} channel${channels > 1 ? 's (0..' + (channels - 1) + ')' : ''}`);
-  }
-  // ImageJ orders hyperstack planes with the channel fastest: page = c + channels * (z + slices * t)
-  const planes = channels > 1 ? pages.filter((_, i) => i % channels === channel) : pages;
+  const { planes, ome } = stackPlanes(path, pages, description, imagej, opts.channel);
   return {
     path, width, height, element, littleEndian: tiff.littleEndian, bigTiff: tiff.bigTiff, pages: planes,
-    voxelSize: voxelSizeOf(imagej, xRes, yRes, resUnit), imagej,
+    voxelSize: withOme(ome, voxelSizeOf(imagej, xRes, yRes, resUnit)), imagej, ...(ome ? { ome } : {}),
   };
+}
+
+/** OME-XML's physical sizes win; the resolution tags fill in what it leaves out. */
+function withOme(ome: OmeInfo | undefined, tags: [number | null, number | null, number | null]): [number | null, number | null, number | null] {
+  return ome ? [ome.physicalSize[0] ?? tags[0], ome.physicalSize[1] ?? tags[1], ome.physicalSize[2] ?? tags[2]] : tags;
 }
 
 /** geotiff reads past the end of a truncated file as zeros; catch that before the zeros mislead. */

@@ -1,6 +1,6 @@
 // Multi-page TIFF stack writer fed slab by slab in z order: little-endian, uncompressed, one strip per
 // page, BigTIFF automatically when the file would exceed 4 GiB, ImageJ description on page 0 (so
-// ImageJ/Fiji and tifffile see a z-stack with its voxel size). No timestamps: same input -> same bytes.
+// ImageJ/Fiji and tifffile see a z-stack with its voxel size; OME-XML instead for `.ome.tif`). No timestamps: same input -> same bytes.
 //
 // Layout: header | IFD 0 (+ its values) | plane 0 | plane 1 | ... | plane N-1 | IFD 1 | ... | IFD N-1.
 // The planes must be contiguous: ImageJ reads an `images=N` stack from the first strip offset on and
@@ -13,6 +13,7 @@ import type { VolumeWriter, WriterSpec } from '../formats.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import { matchingFiles, patternFileName } from './file-pattern.js';
 import { composeImageJDescription } from './imagej.js';
+import { composeOmeXml, isOmeTiffPath } from './ome.js';
 
 const SHORT = 3, LONG = 4, RATIONAL = 5, ASCII = 2, LONG8 = 16;
 const SAMPLE_FORMAT: Record<DType, number> = { uint8: 1, uint16: 1, int32: 2, float32: 3, float64: 3 };
@@ -130,7 +131,11 @@ export interface TiffWriterOptions {
 export function createTiffStackWriter(dest: string, spec: WriterSpec, opts: TiffWriterOptions = {}): VolumeWriter {
   const [w, h, depth] = spec.shape;
   if (!(depth >= 1 && w >= 1 && h >= 1)) throw new Error(`${dest}: cannot write a TIFF stack of shape [${spec.shape}]`);
-  const description = composeImageJDescription(depth, spec.voxelSize);
+  const channels = spec.channels ?? 1;
+  if (!(Number.isInteger(channels) && channels >= 1 && depth % channels === 0)) throw new Error(`${dest}: ${depth} planes cannot hold ${channels} interleaved channels`);
+  const description = isOmeTiffPath(dest)
+    ? composeOmeXml({ sizeX: w, sizeY: h, sizeZ: depth / channels, sizeC: channels, dtype: spec.dtype, voxelSize: spec.voxelSize })
+    : composeImageJDescription(depth, spec.voxelSize, channels);
   const planeBytes = w * h * bytesPerVoxel(spec.dtype);
   const layoutFor = (layout: TiffLayout) => {
     const meta0 = pageSize(spec, layout, description).meta, metaRest = pageSize(spec, layout, undefined).meta;
@@ -199,7 +204,7 @@ export function createTiffStackWriter(dest: string, spec: WriterSpec, opts: Tiff
 export function createTiffPlanesWriter(pattern: string, spec: WriterSpec): VolumeWriter {
   const depth = spec.shape[2];
   const names = Array.from({ length: depth }, (_, z) => patternFileName(pattern, z));
-  const planeSpec: WriterSpec = { ...spec, shape: [spec.shape[0], spec.shape[1], 1] };
+  const planeSpec: WriterSpec = { ...spec, shape: [spec.shape[0], spec.shape[1], 1], channels: undefined };
   const staged: string[] = [];
   let written = 0;
   let failed = false;
