@@ -2,7 +2,8 @@
 // Plugins must not import engine internals; tools/check-plugin-imports enforces it.
 import 'reflect-metadata';
 
-export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkContext, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, PoolTask } from '../engine/core/node-type.js';
+export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkContext, ChunkOutputKind, NodeContext, PortSpec, ParamsSchema, Params, ParamsOf, PoolTask } from '../engine/core/node-type.js';
+export { defineWholeNode, defineChunkNode, paramsSchema } from '../engine/core/node-type.js';
 export type { Artefact, VolumeRef, PointsArtefact, TableArtefact, TransformArtefact, FileArtefact, JsonArtefact, PortType, Region, SlabReader } from '../engine/core/artefacts.js';
 export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from '../engine/core/events.js';
 export { NODE_TYPE, nodeTypesModule, NodeRegistry } from '../engine/core/registry.js';
