@@ -37,7 +37,14 @@ export type Params = Record<string, unknown>;
  * filled in by validation (so defaulted properties are not optional). One declaration, two uses: the
  * schema validates and documents, this type checks the node's and the kernel's code.
  */
-export type ParamsOf<S> = S extends JSONSchema ? FromSchema<S> extends infer P extends Params ? P : Params : Params;
+export type ParamsOf<S> = Tuples<S> extends infer T extends JSONSchema ? FromSchema<T> extends infer P extends Params ? P : Params : Params;
+
+/** `{ type: 'array', items: X, minItems: n, maxItems: n }` (n = 2..4) reads as a tuple of n X, e.g. [x, y, z]. */
+type Tuples<S> = S extends { readonly type: 'array'; readonly items: infer I; readonly minItems: infer N extends 2 | 3 | 4; readonly maxItems: infer M }
+  ? [N] extends [M] ? { [K in keyof S]: K extends 'items' ? Repeat<Tuples<I>, N> : S[K] } & { readonly additionalItems: false } : S
+  : S extends readonly unknown[] ? { [K in keyof S]: Tuples<S[K]> }
+  : S extends object ? { [K in keyof S]: Tuples<S[K]> } : S;
+type Repeat<I, N extends number, A extends readonly unknown[] = []> = A['length'] extends N ? A : Repeat<I, N, readonly [...A, I]>;
 
 export interface NodeContext {
   /** Workflow node id, for messages. */

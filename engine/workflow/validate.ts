@@ -26,8 +26,23 @@ export interface ValidWorkflow {
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// `format: 'path'` marks params naming files the node reads (resolved and fingerprinted by the engine)
+ajv.addFormat('path', true);
 const envelope = ajv.compile(workflowEnvelopeSchema);
 const paramValidators = new WeakMap<NodeType, ValidateFunction>();
+
+/**
+ * One node's params validated as in a workflow (schema defaults filled in, check() run), typed as the
+ * node receives them. For tests and programs that call a node directly; throws naming the params.
+ */
+export function nodeParams<P>(type: NodeType<P>, params: Record<string, unknown> = {}): P {
+  const t = type as NodeType;
+  const out = structuredClone(params);
+  const v = paramsValidator(t);
+  const problems = v(out) ? t.check?.(out) ?? [] : (v.errors ?? []).map((e) => describe(e, 'params'));
+  if (problems.length) throw new Error(`node type '${t.type}': ${problems.join('; ')}`);
+  return out as P;
+}
 
 function paramsValidator(t: NodeType): ValidateFunction {
   let v = paramValidators.get(t);

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artefact, PointsArtefact, TransformArtefact, VolumeRef } from '../../engine/core/artefacts.js';
-import type { NodeContext, ParamsSchema, WholeNodeType } from '../../engine/core/node-type.js';
+import { type NodeContext, defineWholeNode, paramsSchema } from '../../engine/core/node-type.js';
 import { bytesPerVoxel, type Shape3 } from '../../engine/data/volume.js';
 import { parseOrientation } from './orientation.js';
 import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './resample.js';
@@ -30,8 +30,8 @@ function chooseBackend(requested: unknown, what: string): { backend: 'native'; b
 /** Worker threads import the pool task from here. */
 const RESAMPLE_KERNEL_MODULE = new URL('./resample-kernel.js', import.meta.url).href;
 
-const triple = (description: string) => ({ type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description });
-const shape = (description: string) => ({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description });
+const triple = (description: string) => ({ type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description }) as const;
+const shape = (description: string) => ({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description }) as const;
 const orientationSchema = {
   description: "ClearMap orientation: a signed permutation of [1, 2, 3] (entry i = source axis that becomes result axis i, minus = reversed), or 'Left' (= [1,2,3]) / 'Right' (= [-1,2,3])",
   default: [1, 2, 3],
@@ -39,14 +39,14 @@ const orientationSchema = {
     { type: 'array', items: { type: 'integer', minimum: -3, maximum: 3, not: { const: 0 } }, minItems: 3, maxItems: 3 },
     { type: 'string', enum: ['Left', 'Right'] },
   ],
-};
+} as const;
 
-const resamplingParams: Record<string, Record<string, unknown>> = {
+const resamplingParams = {
   sourceResolution: triple('µm per voxel of the source [x, y, z]; default: the source volume\'s voxel size'),
   sinkResolution: { ...triple('µm per voxel of the result [x, y, z], in result (oriented) axes'), default: [25, 25, 25] },
   sinkShape: shape('Result size in voxels [x, y, z], in result axes; overrides sinkResolution when set'),
   orientation: orientationSchema,
-};
+} as const;
 
 /** Checks shared by the resampling nodes; messages name the param. */
 function checkResamplingParams(params: Record<string, unknown>): string[] {
@@ -75,7 +75,7 @@ export function planeRuns(planes: number[], maxPlanes: number): number[][] {
   return runs;
 }
 
-export const resampleNode: WholeNodeType = {
+export const resampleNode = defineWholeNode({
   kind: 'whole',
   type: 'resample',
   version: '1',
@@ -105,11 +105,11 @@ export const resampleNode: WholeNodeType = {
     }));
     return joinResampled(partials, params, ctx);
   },
-};
+});
 
 // ---- resample-points / resample-points-inverse ------------------------------------------------------
 
-const pointParams: ParamsSchema = {
+const pointParams = paramsSchema({
   type: 'object',
   properties: {
     ...resamplingParams,
@@ -117,7 +117,7 @@ const pointParams: ParamsSchema = {
     convention: { type: 'string', enum: [...POINT_CONVENTIONS], default: 'voxel-centre', description: "'voxel-centre': consistent with the image resampling (voxel i centred at i); 'clearmap': ClearMap 0.9.2's formulas (p * m / n, reversal size - p)" },
   },
   additionalProperties: false,
-};
+});
 
 function pointGeometry(nodeType: string, inputs: Record<string, Artefact | undefined>, params: Record<string, unknown>): ResampleGeometry {
   const source = inputs.source as VolumeRef | undefined;
@@ -149,7 +149,7 @@ const pointInputs = {
   sink: { type: 'volume' as const, description: 'The resampled volume (gives sinkShape, so points match it exactly)', optional: true },
 };
 
-export const resamplePointsNode: WholeNodeType = {
+export const resamplePointsNode = defineWholeNode({
   kind: 'whole',
   type: 'resample-points',
   version: '1',
@@ -164,9 +164,9 @@ export const resamplePointsNode: WholeNodeType = {
     const coords = resamplePoints(p.points.coords, g, (params.convention ?? 'voxel-centre') as PointConvention);
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, voxelSize: g.sinkResolution } };
   },
-};
+});
 
-export const resamplePointsInverseNode: WholeNodeType = {
+export const resamplePointsInverseNode = defineWholeNode({
   kind: 'whole',
   type: 'resample-points-inverse',
   version: '1',
@@ -181,7 +181,7 @@ export const resamplePointsInverseNode: WholeNodeType = {
     const coords = resamplePointsInverse(p.points.coords, g, (params.convention ?? 'voxel-centre') as PointConvention);
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, voxelSize: g.sourceResolution as Triple } };
   },
-};
+});
 
 // ---- elastix / transformix --------------------------------------------------------------------------
 
@@ -232,7 +232,7 @@ function parameterFileList(params: Record<string, unknown>): unknown[] {
   return list;
 }
 
-export const elastixNode: WholeNodeType = {
+export const elastixNode = defineWholeNode({
   kind: 'whole',
   type: 'elastix',
   version: '1',
@@ -302,9 +302,9 @@ export const elastixNode: WholeNodeType = {
     writeFileSync(join(outDir, TRANSFORM_META), JSON.stringify(meta, null, 2));
     return { transform: { kind: 'transform', dir: outDir } };
   },
-};
+});
 
-export const transformPointsNode: WholeNodeType = {
+export const transformPointsNode = defineWholeNode({
   kind: 'whole',
   type: 'transform-points',
   version: '1',
@@ -343,13 +343,13 @@ export const transformPointsNode: WholeNodeType = {
     const meta = readTransformMeta(t, 'transform-points');
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, ...(meta ? { voxelSize: meta.moving.voxelSize } : {}) } };
   },
-};
+});
 
 function inputsPoints(inputs: Record<string, Artefact | undefined>): PointsArtefact {
   return pointsInput('transform-points', inputs);
 }
 
-export const transformImageNode: WholeNodeType = {
+export const transformImageNode = defineWholeNode({
   kind: 'whole',
   type: 'transform-image',
   version: '1',
@@ -387,4 +387,4 @@ export const transformImageNode: WholeNodeType = {
     result.voxelSize = meta ? meta.fixed.voxelSize : [1, 1, 1];
     return { output: writeVolumeToWorkDir(result, ctx.workDir, 'transformed') };
   },
-};
+});

@@ -23,6 +23,7 @@ const node = defineWholeNode({
   },
   async run(_inputs, params) {
     const sigma: number = params.sigma; // defaulted: not optional
+    const triple: [number, number, number] | undefined = params.size; // n items -> a tuple
     const name: string = params.name;
     const mode: 'a' | 'b' = params.mode;
     const size: number[] | undefined = params.size;
@@ -30,7 +31,7 @@ const node = defineWholeNode({
     const wrong: string = params.sigma;
     // @ts-expect-error unknown params are not there
     void params.nope;
-    return { out: { kind: 'json', value: { sigma, name, mode, size, wrong } } };
+    return { out: { kind: 'json', value: { sigma, name, mode, size, wrong, triple } } };
   },
 });
 

@@ -1,11 +1,11 @@
 // Node 'count-regions': points + annotation volume + label file → region table (ClearMap's
 // Label.countPointsInRegions with allIds, level, collapse and intensity sums).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { LabelTree } from '../atlas/label-tree.js';
 import { countPointsInRegions, regionTable } from '../atlas/regions.js';
 import { fileIdentity, resolvePath } from './common.js';
 
-export const countRegionsNode: WholeNodeType = {
+export const countRegionsNode = defineWholeNode({
   kind: 'whole',
   type: 'count-regions',
   version: '1',
@@ -62,4 +62,4 @@ export const countRegionsNode: WholeNodeType = {
       unknown: { kind: 'json', value: { unknownIds: c.unknownIds, pointsWithUnknownLabel: unknownPoints, pointsOutsideOrBackground: background } },
     };
   },
-};
+});

@@ -1,11 +1,11 @@
 // Node 'isolate-region': keep a volume only inside an atlas region and all its descendants (zero
 // elsewhere), e.g. to restrict a heat map or p-value map to one brain area. Streamed in z-slabs.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { LabelTree } from '../atlas/label-tree.js';
 import { fileIdentity, planesPerSlab, RawOutput, resolvePath } from './common.js';
 
-export const isolateRegionNode: WholeNodeType = {
+export const isolateRegionNode = defineWholeNode({
   kind: 'whole',
   type: 'isolate-region',
   version: '1',
@@ -50,4 +50,4 @@ export const isolateRegionNode: WholeNodeType = {
     ctx.log(`kept region ${params.region} and ${keep.size - 1} descendant(s)`);
     return { output: out.finish() };
   },
-};
+});

@@ -2,7 +2,7 @@
 // (ClearMap's tTestPointsInRegions), with Benjamini–Hochberg and Storey q-value columns.
 import { readFileSync } from 'node:fs';
 import type { Artefact } from '../../../engine/core/artefacts.js';
-import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.js';
+import { type NodeContext, type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { Table } from '../../../engine/data/table.js';
 import { parseCsvTable, tTestRegionTables } from '../atlas/region-table.js';
 import { fileIdentity, optionalNumber, resolvePath, stringList } from './common.js';
@@ -32,7 +32,7 @@ function tableGroup(input: Artefact | undefined, param: unknown, ctx: NodeContex
   });
 }
 
-export const ttestRegionsNode: WholeNodeType = {
+export const ttestRegionsNode = defineWholeNode({
   kind: 'whole',
   type: 'ttest-regions',
   version: '1',
@@ -75,4 +75,4 @@ export const ttestRegionsNode: WholeNodeType = {
     }
     return { table: { kind: 'table', table } };
   },
-};
+});

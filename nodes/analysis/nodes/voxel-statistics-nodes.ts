@@ -2,7 +2,7 @@
 // maps (ClearMap's Statistics.tTestVoxelization and mean/std/var), streamed in z-slabs so memory
 // stays bounded whatever the number of samples; slabs run in parallel on the engine's worker pool.
 import type { Artefact, VolumeRef } from '../../../engine/core/artefacts.js';
-import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.js';
+import { type NodeContext, type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Shape3 } from '../../../engine/data/volume.js';
@@ -52,7 +52,7 @@ function externalFiles(params: Record<string, unknown>, baseDir: string, keys: s
   return fileIdentity(files);
 }
 
-export const ttestVoxelsNode: WholeNodeType = {
+export const ttestVoxelsNode = defineWholeNode({
   kind: 'whole',
   type: 'ttest-voxels',
   version: '1',
@@ -92,9 +92,9 @@ export const ttestVoxelsNode: WholeNodeType = {
     await runSlabs(ctx, 'ttestSlab', shape[2], step, (z0, z1): TTestSlabArgs => ({ a, b, z0, z1, opts, pPath: paths.pvalues, signPath: paths.sign }));
     return { pvalues: finish(ctx, 'pvalues', paths.pvalues, shape, voxelSize), sign: finish(ctx, 'sign', paths.sign, shape, voxelSize) };
   },
-};
+});
 
-export const groupMapsNode: WholeNodeType = {
+export const groupMapsNode = defineWholeNode({
   kind: 'whole',
   type: 'group-maps',
   version: '1',
@@ -128,4 +128,4 @@ export const groupMapsNode: WholeNodeType = {
     const vs = g[0].voxelSize;
     return { mean: finish(ctx, 'mean', paths.mean, shape, vs), std: finish(ctx, 'std', paths.std, shape, vs), var: finish(ctx, 'var', paths.var, shape, vs) };
   },
-};
+});

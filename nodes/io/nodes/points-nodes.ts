@@ -1,6 +1,6 @@
 // read-points / write-points (CSV, NPY, VTK with ClearMap's `_intensities` companion files) and
 // write-table (CSV).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact, TableArtefact } from '../../../engine/core/artefacts.js';
 import { tableToCsv } from '../../../engine/data/table.js';
 import { writeFileAtomic } from '../atomic.js';
@@ -9,7 +9,7 @@ import { intensitiesFileName, POINT_FORMATS, readPointsFile, writePointsFile } f
 import { absolute } from './read-volume.js';
 import { existsSync } from 'node:fs';
 
-export const readPointsNode: WholeNodeType = {
+export const readPointsNode = defineWholeNode({
   type: 'read-points',
   version: '1',
   kind: 'whole',
@@ -38,9 +38,9 @@ export const readPointsNode: WholeNodeType = {
     const companion = intensitiesFileName(path);
     return fileIdentities(existsSync(companion) ? [path, companion] : [path]);
   },
-};
+});
 
-export const writePointsNode: WholeNodeType = {
+export const writePointsNode = defineWholeNode({
   type: 'write-points',
   version: '1',
   kind: 'whole',
@@ -78,9 +78,9 @@ export const writePointsNode: WholeNodeType = {
     ctx.log(`wrote ${files.join(', ')}`);
     return { file: { kind: 'file', path: files[0] } };
   },
-};
+});
 
-export const writeTableNode: WholeNodeType = {
+export const writeTableNode = defineWholeNode({
   type: 'write-table',
   version: '1',
   kind: 'whole',
@@ -101,4 +101,4 @@ export const writeTableNode: WholeNodeType = {
     writeFileAtomic(dest, tableToCsv(a.table));
     return { file: { kind: 'file', path: dest } };
   },
-};
+});

@@ -1,7 +1,7 @@
 // read-volume: a volume file or per-plane file pattern -> a lazy VolumeRef (nothing is read here;
 // chunk workers read their slabs through readVolumeRegion).
 import { isAbsolute, resolve } from 'node:path';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
 import { fileIdentities } from '../file-identity.js';
 
@@ -11,7 +11,7 @@ const rangeSchema = (axis: string) => ({
   description: `ClearMap-style ${axis} range [start, end): null = open end, negative counts from the end; clipped to the data.`,
 });
 
-export const readVolumeNode: WholeNodeType = {
+export const readVolumeNode = defineWholeNode({
   type: 'read-volume',
   version: '1',
   kind: 'whole',
@@ -51,7 +51,7 @@ export const readVolumeNode: WholeNodeType = {
   async externalIdentity(params, baseDir) {
     return fileIdentities(await volumeFiles(absolute(params.path as string, baseDir), params.format as string | undefined));
   },
-};
+});
 
 export function absolute(path: string, base: string): string {
   return isAbsolute(path) ? path : resolve(base, path);
