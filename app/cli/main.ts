@@ -11,6 +11,7 @@ import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
+import { explainText } from './explain.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -39,7 +40,8 @@ program.command('run')
   .option('--summary <file>', 'write a JSON run summary')
   .option('--json', 'print events as JSON lines on stdout')
   .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
-  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean }) => {
+  .option('--explain', 'print, for each recomputed node, which cache key component changed (param, input file, upstream node, kernel)')
+  .action(async (file: string, o: { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean; explain?: boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
@@ -47,6 +49,7 @@ program.command('run')
     const outDir = resolve(o.out ?? `results/${basename(file, extname(file))}`);
     const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
     renderer.stop();
+    if (o.explain) process.stderr.write(explainText(summary));
     if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
       // loaded on demand: vega takes about a second to import

@@ -256,3 +256,15 @@ test('CLI: clearmap run with --set ilastik=…; without ilastik it exits 1 namin
 test('the ilastik-bridge plugin imports only the public API', (t) => {
   t.deepEqual(checkPluginImports(PLUGIN), []);
 });
+
+test('a relative project resolves against the workflow folder, and a retrained project recomputes the node', async (t) => {
+  const { dir, exe, ilp } = setup();
+  const file = writeWorkflow(dir, workflow('cells.ilp', { ilastik: exe }, { chunkSizeMax: 100 }));
+  const cache = join(dir, 'cache');
+  const status = (r: Awaited<ReturnType<typeof runApi>>) => r.summary.nodes.find((n) => n.id === 'cells')!.status;
+  const first = await runApi(file, { cache, workers: 1 });
+  t.is(status(first), 'computed', JSON.stringify(first.summary.nodes));
+  t.is(status(await runApi(file, { cache, workers: 1 })), 'cached');
+  writeFileSync(ilp, JSON.stringify({ standin: { offset: 0, scale: 700 } })); // "retrained"
+  t.is(status(await runApi(file, { cache, workers: 1 })), 'computed', 'a changed .ilp is not a cache hit');
+});

@@ -4,7 +4,7 @@ import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-t
 import type { PointsArtefact, TableArtefact } from '../../../engine/core/artefacts.js';
 import { tableToCsv } from '../../../engine/data/table.js';
 import { writeFileAtomic } from '../atomic.js';
-import { fileIdentities } from '../file-identity.js';
+import { fileIdentities } from '../../../engine/cache/keys.js';
 import { intensitiesFileName, POINT_FORMATS, readPointsFile, writePointsFile } from '../points/points-files.js';
 import { absolute } from './read-volume.js';
 import { existsSync } from 'node:fs';
@@ -19,7 +19,7 @@ export const readPointsNode = defineWholeNode({
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'Points file, relative to the workflow file.' },
+      path: { type: 'string', format: 'path', minLength: 1, description: 'Points file, relative to the workflow file.' },
       format: { enum: [...POINT_FORMATS], description: 'Override the format picked from the extension.' },
       columns: { type: 'array', items: { type: 'string' }, description: 'Names for the columns of an unnamed intensities file (default: raw, dog, background, size when there are 4).' },
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'µm per voxel of the coordinates, if known.' },
@@ -33,10 +33,10 @@ export const readPointsNode = defineWholeNode({
     if (params.voxelSize) out.voxelSize = params.voxelSize as [number, number, number];
     return { points: out };
   },
-  async externalIdentity(params, baseDir) {
-    const path = absolute(params.path as string, baseDir);
-    const companion = intensitiesFileName(path);
-    return fileIdentities(existsSync(companion) ? [path, companion] : [path]);
+  async externalIdentity(params) {
+    // the engine fingerprints `path`; the companion intensities file is found by name
+    const companion = intensitiesFileName(params.path);
+    return existsSync(companion) ? fileIdentities([companion]) : null;
   },
 });
 

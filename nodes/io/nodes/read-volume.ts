@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
-import { fileIdentities } from '../file-identity.js';
+import { fileIdentities } from '../../../engine/cache/keys.js';
 
 const rangeSchema = (axis: string) => ({
   type: 'array', minItems: 2, maxItems: 2,
@@ -21,7 +21,7 @@ export const readVolumeNode = defineWholeNode({
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'File or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
+      path: { type: 'string', format: 'path', minLength: 1, description: 'File or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
       format: { enum: [...VOLUME_FORMATS], description: 'Override the format picked from the extension.' },
       x: rangeSchema('x'), y: rangeSchema('y'), z: rangeSchema('z'),
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'Voxel size in µm [x, y, z]; overrides what the file says.' },

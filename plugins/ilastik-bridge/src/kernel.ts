@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { readNpy, writeNpy } from './npy.js';
 import { cellsFromMask } from 'clearmap-ts';
@@ -61,7 +61,7 @@ function run(exe: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
 export async function classifySlab(slab: Volume, p: IlastikPixelsParams): Promise<{ data: ArrayLike<number>; channels: number }> {
   const exe = resolveIlastik(p.ilastik);
   if (!existsSync(resolve(p.project))) {
-    throw new Error(`params.project: ilastik project '${p.project}' does not exist${isAbsolute(p.project) ? '' : ` (relative paths resolve against ${process.cwd()}; give an absolute path)`}`);
+    throw new Error(`params.project: ilastik project '${p.project}' does not exist`);
   }
   const [X, Y, Z] = slab.shape;
   const dir = mkdtempSync(join(p.tempDir ?? tmpdir(), 'clearmap-ilastik-'));
