@@ -18,7 +18,6 @@ export { type Table, type Cell, tableToCsv } from '../engine/data/table.js';
 export { rawVolumeRef, readRawRegion, writeMhdHeader } from '../engine/data/raw-volume.js';
 export { readRegion } from '../engine/data/read.js';
 export { seededRandom, gaussianRandom } from '../engine/data/random.js';
-// image kernels plugin detectors build on
-export { cellsFromMask, type CellOptions } from '../nodes/kernels/cells-from-mask.js';
+// image kernels plugin detectors build on: the subpath 'clearmap-ts/kernels' (app/kernels.ts)
 export { createRegistry, loadWorkflow, runWorkflow, applyOverrides, type RunOptions, type RunResult } from './engine.js';
 export type { Workflow, WorkflowNode } from '../engine/workflow/format.js';

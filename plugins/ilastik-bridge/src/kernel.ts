@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { readNpy, writeNpy } from './npy.js';
-import { cellsFromMask } from 'clearmap-ts';
+import { cellsFromMask } from 'clearmap-ts/kernels';
 import type { IlastikCellsParams, IlastikPixelsParams } from './params.js';
 
 

@@ -2,7 +2,7 @@
 // that have full feature context -> connected components -> cell centres (global [x, y, z]).
 import type { ChunkContext, ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { computeFeatures, featureRadius, type FeatureSpec } from './features.js';
-import { cellsFromMask } from 'clearmap-ts';
+import { cellsFromMask } from 'clearmap-ts/kernels';
 import type { PixelModel } from './model.js';
 import type { ClassifyCellsParams, ClassifyPixelsParams } from './params.js';
 
