@@ -6,7 +6,10 @@ export type { NodeType, WholeNodeType, ChunkNodeType, ChunkKernel, ChunkContext,
 export { defineWholeNode, defineChunkNode, paramsSchema } from '../engine/core/node-type.js';
 export type { Artefact, VolumeRef, PointsArtefact, TableArtefact, TransformArtefact, FileArtefact, JsonArtefact, PortType, Region, SlabReader } from '../engine/core/artefacts.js';
 export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from '../engine/core/events.js';
-export { NODE_TYPE, nodeTypesModule, NodeRegistry } from '../engine/core/registry.js';
+export { NODE_TYPE, nodeTypesModule, pluginModule, NodeRegistry } from '../engine/core/registry.js';
+export { serviceToken, type Service, type ServiceToken, type Services, type ServiceBinding } from '../engine/core/services.js';
+// engine services plugins may use or replace
+export { REGISTRATION_BACKEND, type RegistrationBackend, type RegistrationRequest } from '../nodes/alignment/registration.js';
 /** What a plugin's entry point exports by default (an inversify ContainerModule). */
 export type { ContainerModule as PluginModule } from 'inversify';
 export { WorkflowError, NodeError } from '../engine/core/errors.js';

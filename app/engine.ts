@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { NodeRegistry, nodeTypesModule } from '../engine/core/registry.js';
 import { loadPlugin } from '../engine/core/plugins.js';
 import { WorkflowError, messageOf } from '../engine/core/errors.js';
-import { builtinNodeTypes } from './builtin-nodes.js';
+import { builtinNodeTypes, builtinServices } from './builtin-nodes.js';
 import { checkEnvelope, parseWorkflowFile, validateWorkflow, type ValidWorkflow } from '../engine/workflow/validate.js';
 import type { Workflow } from '../engine/workflow/format.js';
 import { runWorkflow as runValidWorkflow, type RunOptions, type RunResult as EngineRunResult } from '../engine/scheduler/run.js';
@@ -13,7 +13,7 @@ import { explainChange, readRunRecord, writeRunRecord, type RunRecord } from '..
 
 export async function createRegistry(): Promise<NodeRegistry> {
   const registry = new NodeRegistry();
-  await registry.load(nodeTypesModule(builtinNodeTypes), 'built-in nodes');
+  await registry.load(nodeTypesModule(builtinNodeTypes, builtinServices), 'built-in nodes');
   return registry;
 }
 

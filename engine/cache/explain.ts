@@ -68,6 +68,7 @@ export function explainChange(nodeId: string, prev: KeyParts | undefined, cur: K
     }
   }
   if (!same(prev.external, cur.external)) why.push('external inputs changed (files or tools the node declares itself)');
+  for (const [name, id] of Object.entries(cur.services ?? {})) if (prev.services?.[name] !== id) why.push(`service ${name}: ${prev.services?.[name] ?? 'unset'} -> ${id}`);
   if (prev.out !== cur.out) why.push(`output folder ${prev.out ?? 'unset'} -> ${cur.out ?? 'unset'}`);
   if (!why.length) why.push('same key as before: its cache entry was missing, removed or invalid');
   return why;

@@ -43,6 +43,8 @@ export interface KeyParts {
   external: unknown;
   /** result writers: the destination folder is part of what they produce */
   out?: string;
+  /** service name -> id of the implementation bound (for the services the node declares) */
+  services?: Record<string, string>;
 }
 
 const moduleHashes = new Map<string, { stamp: string; hash: string }>();
@@ -95,6 +97,7 @@ export async function computeKeyParts(wf: ValidWorkflow, baseDir: string, outDir
     const parts: KeyParts = {
       type: t.type, version: t.version, implementation: implementationHash(t), params: n.params, inputs, files, external,
       out: t.kind === 'whole' && t.producesFiles ? outDir : undefined,
+      services: t.services?.length ? Object.fromEntries(t.services.map((s) => [s.name, wf.services.get(s).id])) : undefined,
     };
     result.set(n.id, { key: hashJson(parts), parts });
   }

@@ -7,6 +7,7 @@ import type { ChunkGeometry } from '../data/chunk.js';
 import type { Volume } from '../data/volume.js';
 import type { Points } from '../data/points.js';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { Service, ServiceToken, Services } from './services.js';
 
 export interface PortSpec {
   type: PortType;
@@ -67,6 +68,12 @@ export interface NodeContext {
    */
   parallel<T = unknown>(tasks: PoolTask[]): Promise<T[]>;
   signal: AbortSignal;
+  /**
+   * Engine services (e.g. the registration backend); plugins may replace them. Always set by the
+   * engine; optional only so code calling run() directly may omit it (nodes then use the built-in).
+   * Not available in chunk kernels (worker threads).
+   */
+  services?: Services;
 }
 
 export interface PoolTask {
@@ -98,6 +105,8 @@ interface NodeTypeBase<P = Params> {
    * content is hashed into the cache key, so an edited implementation never serves stale results.
    */
   implementation?: string[];
+  /** Services this node gets from ctx.services: the id of each bound implementation joins the cache key. */
+  services?: ServiceToken<Service>[];
 }
 
 export interface WholeNodeType<P = Params> extends NodeTypeBase<P> {

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { NodeRegistry } from '../core/registry.js';
 import type { NodeType } from '../core/node-type.js';
+import type { Services } from '../core/services.js';
 import { WorkflowError } from '../core/errors.js';
 import { resolvePathParams } from './paths.js';
 import { workflowEnvelopeSchema, type Workflow, type WorkflowNode } from './format.js';
@@ -25,6 +26,8 @@ export interface ValidWorkflow {
   /** Nodes in a topological order (inputs before consumers; ties broken by file order). */
   order: ResolvedNode[];
   byId: Map<string, ResolvedNode>;
+  /** The registry's services (what ctx.services gives nodes). */
+  services: Services;
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -135,7 +138,7 @@ export function validateWorkflow(file: string, wf: Workflow, registry: NodeRegis
 
   const order = topologicalOrder(wf, byId, problems);
   if (problems.length) throw new WorkflowError(file, problems);
-  return { file, workflow: wf, order, byId };
+  return { file, workflow: wf, order, byId, services: registry.services };
 }
 
 function topologicalOrder(wf: Workflow, byId: Map<string, ResolvedNode>, problems: string[]): ResolvedNode[] {

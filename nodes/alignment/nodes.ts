@@ -12,6 +12,7 @@ import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointCon
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
 import { copyParameterFiles, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
+import { REGISTRATION_BACKEND, type RegistrationBackend } from './registration.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
 const BACKENDS = ['auto', 'native', 'wasm'] as const;
@@ -232,6 +233,34 @@ function parameterFileList(params: Record<string, unknown>): unknown[] {
   return list;
 }
 
+/** The built-in registration backend: native elastix when installed (or asked for), else the embedded WebAssembly build. */
+export const elastixRegistration: RegistrationBackend = {
+  id: 'elastix',
+  async register({ fixed, moving, parameterFiles: files, randomSeed, backend, outDir }, ctx) {
+    const choice = chooseBackend(backend, `node '${ctx.nodeId}'`);
+    if (choice.backend === 'wasm') {
+      // same parameter copies (with the seed) as the native path; the registration runs in a pool worker
+      // because the WebAssembly elastix blocks its thread until it is done
+      const copies = copyParameterFiles(files, outDir, randomSeed);
+      ctx.log(backend === 'wasm'
+        ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
+        : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
+      const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
+      ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
+    } else await withScratch('clearmap-elastix-', async (scratch) => {
+      const binaries = choice.binaries;
+      writeMhdForElastix(join(scratch, 'fixed.mhd'), await ctx.readVolume(fixed));
+      writeMhdForElastix(join(scratch, 'moving.mhd'), await ctx.readVolume(moving));
+      const t0 = performance.now();
+      await runElastix({
+        fixed: join(scratch, 'fixed.mhd'), moving: join(scratch, 'moving.mhd'), parameterFiles: files, outDir,
+        threads: ctx.workers, randomSeed, signal: ctx.signal, binaries,
+      });
+      ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
+    });
+  },
+};
+
 export const elastixNode = defineWholeNode({
   kind: 'whole',
   type: 'elastix',
@@ -267,33 +296,15 @@ export const elastixNode = defineWholeNode({
       }),
     };
   },
+  services: [REGISTRATION_BACKEND],
   async run(inputs, params, ctx) {
     const fixed = volumeInput('elastix', inputs, 'fixed');
     const moving = volumeInput('elastix', inputs, 'moving');
     const files = parameterFileList(params).map((f, i) => resolveParameterFile(f, ctx.baseDir, `parameterFiles[${i}]`));
-    const choice = chooseBackend(params.backend, `node '${ctx.nodeId}'`);
     const outDir = join(ctx.workDir, 'transform');
     mkdirSync(outDir, { recursive: true });
-    if (choice.backend === 'wasm') {
-      // same parameter copies (with the seed) as the native path; the registration runs in a pool worker
-      // because the WebAssembly elastix blocks its thread until it is done
-      const copies = copyParameterFiles(files, outDir, (params.randomSeed ?? 121212) as number);
-      ctx.log(params.backend === 'wasm'
-        ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
-        : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
-      const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
-      ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
-    } else await withScratch('clearmap-elastix-', async (scratch) => {
-      const binaries = choice.binaries;
-      writeMhdForElastix(join(scratch, 'fixed.mhd'), await ctx.readVolume(fixed));
-      writeMhdForElastix(join(scratch, 'moving.mhd'), await ctx.readVolume(moving));
-      const t0 = performance.now();
-      await runElastix({
-        fixed: join(scratch, 'fixed.mhd'), moving: join(scratch, 'moving.mhd'), parameterFiles: files, outDir,
-        threads: ctx.workers, randomSeed: (params.randomSeed ?? 121212) as number, signal: ctx.signal, binaries,
-      });
-      ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
-    });
+    const registration = ctx.services?.get(REGISTRATION_BACKEND) ?? elastixRegistration;
+    await registration.register({ fixed, moving, parameterFiles: files, randomSeed: params.randomSeed, backend: params.backend, outDir }, ctx);
     const meta: TransformMeta = {
       fixed: { shape: fixed.shape, voxelSize: fixed.voxelSize, describe: fixed.describe },
       moving: { shape: moving.shape, voxelSize: moving.voxelSize, describe: moving.describe },
