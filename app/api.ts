@@ -20,7 +20,10 @@ export * from '../engine/data/points.js';
 export { type Table, type Cell, tableToCsv } from '../engine/data/table.js';
 export { rawVolumeRef, readRawRegion, writeMhdHeader } from '../engine/data/raw-volume.js';
 export { readRegion } from '../engine/data/read.js';
+export { readNpy, writeNpy, encodeNpy, decodeNpy, type NpyArray, type NpyData } from '../engine/data/npy.js';
+export { AtomicFile, writeFileAtomic } from '../engine/data/atomic.js';
 export { seededRandom, gaussianRandom } from '../engine/data/random.js';
 // image kernels plugin detectors build on: the subpath 'clearmap-ts/kernels' (app/kernels.ts)
 export { createRegistry, loadWorkflow, runWorkflow, applyOverrides, type RunOptions, type RunResult } from './engine.js';
+export { runNode, type RunNodeOptions, type RunNodeResult } from './run-node.js';
 export type { Workflow, WorkflowNode } from '../engine/workflow/format.js';

@@ -1,6 +1,5 @@
 // `clearmap` command line. Exit codes: 0 ok, 1 a node failed, 2 invalid workflow or usage.
 import 'reflect-metadata';
-import { writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -10,6 +9,7 @@ import { WorkflowError, NodeError, messageOf } from '../../engine/core/errors.js
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
+import { writeFileAtomic } from '../../engine/data/atomic.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { explainText } from './explain.js';
 
@@ -19,12 +19,6 @@ function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const program = new Command('clearmap')
@@ -50,7 +44,7 @@ program.command('run')
     const summary = await runWorkflow(valid, { cacheDir: o.cache, outDir, workers: o.workers ?? availableParallelism(), events });
     renderer.stop();
     if (o.explain) process.stderr.write(explainText(summary));
-    if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
+    if (o.summary) writeFileAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
       // loaded on demand: vega takes about a second to import
       const { collectRunReport, writeRunReport } = await import('../report/index.js');

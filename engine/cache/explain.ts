@@ -1,7 +1,8 @@
 // Why did a node recompute? After each run the key parts of its nodes are recorded per workflow file
 // (<cache>/runs/<hash of the workflow path>.json); the next run compares its parts with them and names
 // the component that changed: a param, an input file, an upstream node, the node's implementation.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic.js';
 import { join, resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../core/hash.js';
 import type { FileIdentity, KeyParts } from './keys.js';
@@ -29,10 +30,7 @@ export function readRunRecord(cacheDir: string, workflowFile: string): RunRecord
 export function writeRunRecord(cacheDir: string, workflowFile: string, nodes: RunRecord['nodes']): void {
   const f = recordFile(cacheDir, workflowFile);
   const previous = readRunRecord(cacheDir, workflowFile)?.nodes ?? {};
-  mkdirSync(join(resolve(cacheDir), 'runs'), { recursive: true });
-  const tmp = `${f}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ workflow: resolve(workflowFile), nodes: { ...previous, ...nodes } } satisfies RunRecord));
-  renameSync(tmp, f);
+  writeFileAtomic(f, JSON.stringify({ workflow: resolve(workflowFile), nodes: { ...previous, ...nodes } } satisfies RunRecord));
 }
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);

@@ -97,7 +97,7 @@ export async function computeKeyParts(wf: ValidWorkflow, baseDir: string, outDir
     const parts: KeyParts = {
       type: t.type, version: t.version, implementation: implementationHash(t), params: n.params, inputs, files, external,
       out: t.kind === 'whole' && t.producesFiles ? outDir : undefined,
-      services: t.services?.length ? Object.fromEntries(t.services.map((s) => [s.name, wf.services.get(s).id])) : undefined,
+      services: t.services?.length ? Object.fromEntries(t.services.map((s) => [s.name, wf.services.find(s)?.id ?? 'built-in'])) : undefined,
     };
     result.set(n.id, { key: hashJson(parts), parts });
   }

@@ -38,10 +38,14 @@ export class NodeRegistry {
 
   /** Engine services: the implementation bound last for each token. */
   readonly services: Services = {
-    get: <T extends Service>(token: ServiceToken<T>): T => {
+    find: <T extends Service>(token: ServiceToken<T>): T | undefined => {
       const all = this.container.isBound(token.key) ? this.container.getAll<T>(token.key) : [];
-      if (!all.length) throw new Error(`no implementation of the service '${token.name}' is registered`);
       return all[all.length - 1];
+    },
+    get: <T extends Service>(token: ServiceToken<T>): T => {
+      const found = this.services.find(token);
+      if (!found) throw new Error(`no implementation of the service '${token.name}' is registered`);
+      return found;
     },
   };
 

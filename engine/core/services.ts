@@ -25,6 +25,8 @@ export function serviceToken<T extends Service>(name: string): ServiceToken<T> {
 export interface Services {
   /** The implementation bound last for `token`; throws naming the service when none is bound. */
   get<T extends Service>(token: ServiceToken<T>): T;
+  /** As get(), or undefined when none is bound (a node then uses its built-in implementation). */
+  find<T extends Service>(token: ServiceToken<T>): T | undefined;
 }
 
 /** Bindings of service implementations, for a ContainerModule (see nodeTypesModule / pluginModule). */

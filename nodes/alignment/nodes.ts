@@ -303,7 +303,7 @@ export const elastixNode = defineWholeNode({
     const files = parameterFileList(params).map((f, i) => resolveParameterFile(f, ctx.baseDir, `parameterFiles[${i}]`));
     const outDir = join(ctx.workDir, 'transform');
     mkdirSync(outDir, { recursive: true });
-    const registration = ctx.services?.get(REGISTRATION_BACKEND) ?? elastixRegistration;
+    const registration = ctx.services?.find(REGISTRATION_BACKEND) ?? elastixRegistration;
     await registration.register({ fixed, moving, parameterFiles: files, randomSeed: params.randomSeed, backend: params.backend, outDir }, ctx);
     const meta: TransformMeta = {
       fixed: { shape: fixed.shape, voxelSize: fixed.voxelSize, describe: fixed.describe },

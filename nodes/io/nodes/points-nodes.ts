@@ -3,7 +3,7 @@
 import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact, TableArtefact } from '../../../engine/core/artefacts.js';
 import { tableToCsv } from '../../../engine/data/table.js';
-import { writeFileAtomic } from '../atomic.js';
+import { writeFileAtomic } from '../../../engine/data/atomic.js';
 import { fileIdentities } from '../../../engine/cache/keys.js';
 import { intensitiesFileName, POINT_FORMATS, readPointsFile, writePointsFile } from '../points/points-files.js';
 import { absolute } from './read-volume.js';

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { INTENSITY_COLUMNS, makePoints, pointCount, type Points } from '../../../engine/data/points.js';
-import { writeFileAtomic } from '../atomic.js';
+import { writeFileAtomic } from '../../../engine/data/atomic.js';
 import { encodeCsv, readCsvColumns } from './csv.js';
 import { encodeNpy, readNpy, type NpyFloat } from './npy.js';
 import { encodeVtk, readVtkPoints, type VtkEncoding } from './vtk.js';

@@ -8,7 +8,7 @@
 import { renameSync, rmSync, writeSync } from 'node:fs';
 import type { DType } from '../../../engine/data/volume.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
-import { AtomicFile } from '../atomic.js';
+import { AtomicFile } from '../../../engine/data/atomic.js';
 import type { VolumeWriter, WriterSpec } from '../writer.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import { matchingFiles, patternFileName } from './file-pattern.js';

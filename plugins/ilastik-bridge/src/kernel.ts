@@ -5,8 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
-import { readNpy, writeNpy } from './npy.js';
+import { readNpy, writeNpy, type ChunkGeometry, type Points, type Volume } from 'clearmap-ts';
 import { cellsFromMask } from 'clearmap-ts/kernels';
 import type { IlastikCellsParams, IlastikPixelsParams } from './params.js';
 
@@ -72,9 +71,9 @@ export async function classifySlab(slab: Volume, p: IlastikPixelsParams): Promis
       // ClearMap's rescaleToIlastik: value * rescale, clipped to 255, as uint8
       const u8 = new Uint8Array(slab.data.length);
       for (let i = 0; i < u8.length; i++) u8[i] = Math.max(0, Math.min(255, Math.floor(slab.data[i] * p.rescale)));
-      writeNpy(input, u8, 'uint8', [Z, Y, X]);
+      writeNpy(input, u8, [Z, Y, X]);
     } else {
-      writeNpy(input, slab.data, slab.dtype, [Z, Y, X]);
+      writeNpy(input, slab.data, [Z, Y, X]);
     }
     const env = { ...process.env };
     if (p.threads !== null) env.LAZYFLOW_THREADS = String(p.threads);
