@@ -6,6 +6,9 @@ import { detectionNodeTypes } from '../nodes/detection/index.js';
 import { alignmentNodeTypes } from '../nodes/alignment/index.js';
 import { analysisNodeTypes } from '../nodes/analysis/index.js';
 import { pictureNodeTypes } from '../nodes/pictures/index.js';
+import type { ServiceBinding } from '../engine/core/services.js';
+import { REGISTRATION_BACKEND } from '../nodes/alignment/registration.js';
+import { elastixRegistration } from '../nodes/alignment/nodes.js';
 
 export const builtinNodeTypes: NodeType[] = [
   ...ioNodeTypes,
@@ -14,4 +17,9 @@ export const builtinNodeTypes: NodeType[] = [
   ...alignmentNodeTypes,
   ...analysisNodeTypes,
   ...pictureNodeTypes,
+];
+
+/** The built-in implementations of engine services (plugins may bind replacements). */
+export const builtinServices: ServiceBinding[] = [
+  [REGISTRATION_BACKEND, elastixRegistration],
 ];

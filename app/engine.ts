@@ -4,14 +4,16 @@ import { dirname, resolve } from 'node:path';
 import { NodeRegistry, nodeTypesModule } from '../engine/core/registry.js';
 import { loadPlugin } from '../engine/core/plugins.js';
 import { WorkflowError, messageOf } from '../engine/core/errors.js';
-import { builtinNodeTypes } from './builtin-nodes.js';
+import { builtinNodeTypes, builtinServices } from './builtin-nodes.js';
 import { checkEnvelope, parseWorkflowFile, validateWorkflow, type ValidWorkflow } from '../engine/workflow/validate.js';
 import type { Workflow } from '../engine/workflow/format.js';
-import { runWorkflow, type RunOptions, type RunResult } from '../engine/scheduler/run.js';
+import { runWorkflow as runValidWorkflow, type RunOptions, type RunResult as EngineRunResult } from '../engine/scheduler/run.js';
+import { computeKeyParts } from '../engine/cache/keys.js';
+import { explainChange, readRunRecord, writeRunRecord, type RunRecord } from '../engine/cache/explain.js';
 
 export async function createRegistry(): Promise<NodeRegistry> {
   const registry = new NodeRegistry();
-  await registry.load(nodeTypesModule(builtinNodeTypes), 'built-in nodes');
+  await registry.load(nodeTypesModule(builtinNodeTypes, builtinServices), 'built-in nodes');
   return registry;
 }
 
@@ -76,4 +78,28 @@ export async function loadWorkflow(file: string, sets: string[] = [], registry?:
   return { registry: reg, valid: validateWorkflow(path, wf, reg) };
 }
 
-export { runWorkflow, type RunOptions, type RunResult };
+export type { RunOptions };
+
+/** runWorkflow's result: the summary, each node's outputs, and why each computed node was recomputed. */
+export interface RunResult extends EngineRunResult {
+  /** nodeId -> the cache key components that changed since this workflow's last run in this cache (computed nodes only). */
+  explain: Map<string, string[]>;
+}
+
+/** Run a validated workflow; records its nodes' key parts in the cache so the next run can explain recomputations. */
+export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunResult> {
+  const parts = await computeKeyParts(wf, dirname(resolve(wf.file)), resolve(opts.outDir));
+  const previous = readRunRecord(opts.cacheDir, wf.file);
+  const result = await runValidWorkflow(wf, opts) as RunResult;
+  const explain = new Map<string, string[]>();
+  const done: RunRecord['nodes'] = {};
+  for (const s of result.nodes) {
+    const n = wf.byId.get(s.id)!;
+    const p = parts.get(s.id)!;
+    if (s.status === 'computed') explain.set(s.id, explainChange(s.id, previous?.nodes[s.id]?.parts, p.parts, (port) => n.inputs[port]?.node));
+    if (s.status === 'computed' || s.status === 'cached') done[s.id] = p;
+  }
+  writeRunRecord(opts.cacheDir, wf.file, done);
+  Object.defineProperty(result, 'explain', { value: explain, enumerable: false }); // not part of --summary files
+  return result;
+}

@@ -1,6 +1,5 @@
 // `clearmap` command line. Exit codes: 0 ok, 1 a node failed, 2 invalid workflow or usage.
 import 'reflect-metadata';
-import { writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -17,6 +16,8 @@ import { registerWorkerCommand } from './worker.js';
 import { registerTaskCommand } from './task.js';
 import { registerSweep } from './sweep.js';
 import { registerInit } from './init.js';
+import { writeFileAtomic } from '../../engine/data/atomic.js';
+import { explainText } from './explain.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -28,12 +29,6 @@ function positiveInt(v: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   if (n > MAX_WORKERS) throw new InvalidArgumentError(`at most ${MAX_WORKERS} (one worker thread per core is usually best)`);
   return n;
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const program = new Command('clearmap')
@@ -50,7 +45,8 @@ addExecutorOptions(program.command('run'))
   .option('--json', 'print events as JSON lines on stdout')
   .option('--report [file]', 'write a self-contained HTML run report (default: <out>/report.html)')
   .option('--verify', 're-hash every cached file used (instead of trusting size + mtime); damaged entries are recomputed')
-  .action(async (file: string, o: ExecutorCliOptions & { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean; verify?: boolean }) => {
+  .option('--explain', 'print, for each recomputed node, which cache key component changed (param, input file, upstream node, kernel)')
+  .action(async (file: string, o: ExecutorCliOptions & { cache: string; out?: string; workers?: number; set: string[]; summary?: string; json?: boolean; report?: string | boolean; verify?: boolean; explain?: boolean }) => {
     const { valid } = await loadWorkflow(file, o.set);
     const events = new Subject<EngineEvent>();
     const renderer = o.json ? jsonRenderer() : process.stderr.isTTY ? ttyRenderer() : plainRenderer();
@@ -78,7 +74,8 @@ addExecutorOptions(program.command('run'))
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     renderer.stop();
-    if (o.summary) writeAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
+    if (o.explain) process.stderr.write(explainText(summary));
+    if (o.summary) writeFileAtomic(o.summary, JSON.stringify(summary, null, 2) + '\n');
     if (o.report !== undefined) {
       // loaded on demand: vega takes about a second to import
       const { collectRunReport, writeRunReport } = await import('../report/index.js');

@@ -6,6 +6,8 @@ import type { Artefact, PortType, VolumeRef } from './artefacts.js';
 import type { ChunkGeometry } from '../data/chunk.js';
 import type { Volume } from '../data/volume.js';
 import type { Points } from '../data/points.js';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { Service, ServiceToken, Services } from './services.js';
 
 export interface PortSpec {
   type: PortType;
@@ -14,14 +16,36 @@ export interface PortSpec {
   optional?: boolean;
 }
 
-/** JSON Schema (draft 2020-12 subset) for a node's params: an object schema with defaults and descriptions. */
+/**
+ * JSON Schema (draft 2020-12 subset) for a node's params: an object schema with defaults and descriptions.
+ * A param that names a file or folder the node READS carries `format: 'path'` (or `items: { format: 'path' }`
+ * for a list): the engine resolves it against the workflow folder before the node sees it and puts the
+ * file's identity (size, mtime) into the cache key. Destinations of result writers are not marked.
+ */
 export interface ParamsSchema {
   type: 'object';
   properties: Record<string, Record<string, unknown>>;
-  required?: string[];
+  required?: readonly string[];
   additionalProperties?: false;
   [k: string]: unknown;
 }
+
+/** Untyped params (nodes written before typed params; still accepted everywhere). */
+export type Params = Record<string, unknown>;
+
+/**
+ * The TypeScript type of a params schema as the node receives it: validated, with every `default`
+ * filled in by validation (so defaulted properties are not optional). One declaration, two uses: the
+ * schema validates and documents, this type checks the node's and the kernel's code.
+ */
+export type ParamsOf<S> = Tuples<S> extends infer T extends JSONSchema ? FromSchema<T> extends infer P extends Params ? P : Params : Params;
+
+/** `{ type: 'array', items: X, minItems: n, maxItems: n }` (n = 2..4) reads as a tuple of n X, e.g. [x, y, z]. */
+type Tuples<S> = S extends { readonly type: 'array'; readonly items: infer I; readonly minItems: infer N extends 2 | 3 | 4; readonly maxItems: infer M }
+  ? [N] extends [M] ? { [K in keyof S]: K extends 'items' ? Repeat<Tuples<I>, N> : S[K] } & { readonly additionalItems: false } : S
+  : S extends readonly unknown[] ? { [K in keyof S]: Tuples<S[K]> }
+  : S extends object ? { [K in keyof S]: Tuples<S[K]> } : S;
+type Repeat<I, N extends number, A extends readonly unknown[] = []> = A['length'] extends N ? A : Repeat<I, N, readonly [...A, I]>;
 
 export interface NodeContext {
   /** Workflow node id, for messages. */
@@ -44,6 +68,12 @@ export interface NodeContext {
    */
   parallel<T = unknown>(tasks: PoolTask[]): Promise<T[]>;
   signal: AbortSignal;
+  /**
+   * Engine services (e.g. the registration backend); plugins may replace them. Always set by the
+   * engine; optional only so code calling run() directly may omit it (nodes then use the built-in).
+   * Not available in chunk kernels (worker threads).
+   */
+  services?: Services;
 }
 
 export interface PoolTask {
@@ -52,7 +82,7 @@ export interface PoolTask {
   args: unknown;
 }
 
-interface NodeTypeBase {
+interface NodeTypeBase<P = Params> {
   /** Name used in workflow JSON, e.g. "statistics" or "ilastik-bridge.classify". */
   type: string;
   /** Bump whenever the output for the same inputs and params changes: it is part of the cache key. */
@@ -62,21 +92,30 @@ interface NodeTypeBase {
   outputs: Record<string, PortSpec>;
   params: ParamsSchema;
   /** Checks a schema cannot express (even/odd sizes, ranges depending on other params). Return messages naming the param. */
-  check?(params: Record<string, unknown>): string[];
+  check?(params: P): string[];
   /**
-   * Identity of external inputs (e.g. source files, a classifier project: path, size, mtime) that the
-   * cache key must include. Return a stable JSON value; it is hashed.
+   * Identity of external inputs the cache key must include beyond the files of `format: 'path'` params
+   * (which the engine fingerprints itself), e.g. the files a pattern expands to, or which backend runs.
+   * Return a stable JSON value; it is hashed.
    */
-  externalIdentity?(params: Record<string, unknown>, baseDir: string): Promise<unknown>;
+  externalIdentity?(params: P, baseDir: string): Promise<unknown>;
+  /**
+   * Modules (URLs or paths) whose source is part of this node's implementation beyond its kernel
+   * module (chunk nodes) and its run() function (whole nodes), e.g. modules run via ctx.parallel. Their
+   * content is hashed into the cache key, so an edited implementation never serves stale results.
+   */
+  implementation?: string[];
+  /** Services this node gets from ctx.services: the id of each bound implementation joins the cache key. */
+  services?: ServiceToken<Service>[];
 }
 
-export interface WholeNodeType extends NodeTypeBase {
+export interface WholeNodeType<P = Params> extends NodeTypeBase<P> {
   kind: 'whole';
   /**
    * Output files must be written into ctx.workDir (cached) — except user-visible results, which are
    * written atomically to their destination and reported as 'file' artefacts.
    */
-  run(inputs: Record<string, Artefact | undefined>, params: Record<string, unknown>, ctx: NodeContext): Promise<Record<string, Artefact>>;
+  run(inputs: Record<string, Artefact | undefined>, params: P, ctx: NodeContext): Promise<Record<string, Artefact>>;
   /** For result writers: the cache entry is only valid while these files still exist unchanged. */
   producesFiles?: boolean;
 }
@@ -90,7 +129,7 @@ export type ChunkOutputKind = 'volume' | 'points' | 'reduce';
  * `slab.origin[2]` is geometry.read[0]. Points must be in global stack coordinates; the engine keeps
  * those whose z lies in the chunk's core range. Reduce partials must be structured-clonable.
  */
-export type ChunkKernel = (slab: Volume, geometry: ChunkGeometry, params: Record<string, unknown>, context: ChunkContext) =>
+export type ChunkKernel<P = Params> = (slab: Volume, geometry: ChunkGeometry, params: P, context: ChunkContext) =>
   Volume | Points | unknown | Promise<Volume | Points | unknown>;
 
 /** What a chunk kernel gets besides its slab: the node's other (non-volume-stream) inputs and the workflow folder. */
@@ -101,7 +140,7 @@ export interface ChunkContext {
   baseDir: string;
 }
 
-export interface ChunkNodeType extends NodeTypeBase {
+export interface ChunkNodeType<P = Params> extends NodeTypeBase<P> {
   kind: 'chunk';
   /** Which output this node produces from its single volume input named `input`. */
   produces: ChunkOutputKind;
@@ -110,19 +149,37 @@ export interface ChunkNodeType extends NodeTypeBase {
    * non-stream inputs (e.g. a trained model whose filters set the overlap), resolved before chunking,
    * plus `input`: the chain's source volume (its voxel size; sizes given in µm depend on it).
    */
-  overlap(params: Record<string, unknown>, inputs?: Record<string, Artefact | undefined>): number;
+  overlap(params: P, inputs?: Record<string, Artefact | undefined>): number;
   /** Lines logged before the chunks run, e.g. what µm-sized params became in pixels (same `inputs` as overlap). */
-  describeParams?(params: Record<string, unknown>, inputs?: Record<string, Artefact | undefined>): string[];
+  describeParams?(params: P, inputs?: Record<string, Artefact | undefined>): string[];
   /**
    * Peak working memory of the kernel per voxel of its input slab, in bytes (default 8). The engine
    * sizes chunks so that workers x slab voxels x this stays within the memory budget.
    */
-  workingBytesPerVoxel?(params: Record<string, unknown>): number;
+  workingBytesPerVoxel?(params: P): number;
   kernel: { module: string; export: string };
   /** For 'reduce': combine per-chunk partials (given in chunk order) into the output artefacts. */
-  join?(partials: unknown[], params: Record<string, unknown>, ctx: NodeContext): Promise<Record<string, Artefact>>;
+  join?(partials: unknown[], params: P, ctx: NodeContext): Promise<Record<string, Artefact>>;
   /** dtype of the output volume for 'volume' stages. */
-  outputDtype?(inputDtype: import('../data/volume.js').DType, params: Record<string, unknown>): import('../data/volume.js').DType;
+  outputDtype?(inputDtype: import('../data/volume.js').DType, params: P): import('../data/volume.js').DType;
 }
 
-export type NodeType = WholeNodeType | ChunkNodeType;
+export type NodeType<P = Params> = WholeNodeType<P> | ChunkNodeType<P>;
+
+/**
+ * Declare a whole node with typed params: `params` is the schema (written as a literal, no `as const`
+ * needed), and run/check/externalIdentity receive ParamsOf<that schema>.
+ */
+export function defineWholeNode<const S extends ParamsSchema>(node: Omit<WholeNodeType<ParamsOf<S>>, 'params'> & { params: S }): WholeNodeType<ParamsOf<S>> {
+  return node;
+}
+
+/** Declare a chunk node with typed params (see defineWholeNode). */
+export function defineChunkNode<const S extends ParamsSchema>(node: Omit<ChunkNodeType<ParamsOf<S>>, 'params'> & { params: S }): ChunkNodeType<ParamsOf<S>> {
+  return node;
+}
+
+/** A params schema declared on its own (e.g. beside the kernel that reads it): keeps its literal type. */
+export function paramsSchema<const S extends ParamsSchema>(schema: S): S {
+  return schema;
+}

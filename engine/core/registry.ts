@@ -4,14 +4,21 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { NodeType } from './node-type.js';
+import { bindServices, type Service, type ServiceBinding, type ServiceToken, type Services } from './services.js';
 
 export const NODE_TYPE = Symbol.for('clearmap.NodeType');
 
-/** Wrap a list of node types as a ContainerModule (what a plugin's entry point exports). */
-export function nodeTypesModule(types: NodeType[]): ContainerModule {
+/** Wrap a list of node types (and service implementations) as a ContainerModule (what a plugin's entry point exports). */
+export function nodeTypesModule(types: NodeType[], services: readonly ServiceBinding[] = []): ContainerModule {
   return new ContainerModule((options) => {
     for (const t of types) options.bind<NodeType>(NODE_TYPE).toConstantValue(t);
+    bindServices(options, services);
   });
+}
+
+/** A plugin's entry point: node types it adds and engine services it provides or replaces. */
+export function pluginModule(contents: { nodes?: NodeType[]; services?: readonly ServiceBinding[] }): ContainerModule {
+  return nodeTypesModule(contents.nodes ?? [], contents.services ?? []);
 }
 
 export class NodeRegistry {
@@ -28,6 +35,19 @@ export class NodeRegistry {
       this.byName.set(t.type, { type: t, origin });
     }
   }
+
+  /** Engine services: the implementation bound last for each token. */
+  readonly services: Services = {
+    find: <T extends Service>(token: ServiceToken<T>): T | undefined => {
+      const all = this.container.isBound(token.key) ? this.container.getAll<T>(token.key) : [];
+      return all[all.length - 1];
+    },
+    get: <T extends Service>(token: ServiceToken<T>): T => {
+      const found = this.services.find(token);
+      if (!found) throw new Error(`no implementation of the service '${token.name}' is registered`);
+      return found;
+    },
+  };
 
   get(name: string): NodeType | undefined {
     return this.byName.get(name)?.type;

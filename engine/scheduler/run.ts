@@ -85,6 +85,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     readVolume: (ref, region) => readRegion(ref, region),
     parallel: <T>(tasks: PoolTask[]) => Promise.all(tasks.map((t) => executor.runTask<T>(t))),
     signal: opts.signal ?? new AbortController().signal,
+    services: wf.services,
   });
 
   const runUnit = async (u: Unit): Promise<Record<string, Artefact>> => {

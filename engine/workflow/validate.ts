@@ -1,18 +1,21 @@
 // Load and validate a workflow before anything runs. Every problem is collected (not just the first)
 // and names the node id and the param or port path, e.g. `node 'dog': params.sigma: must be number`.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { NodeRegistry } from '../core/registry.js';
 import type { NodeType } from '../core/node-type.js';
+import type { Services } from '../core/services.js';
 import { WorkflowError } from '../core/errors.js';
 import { outPathProblem } from '../core/out-path.js';
+import { resolvePathParams } from './paths.js';
 import { workflowEnvelopeSchema, type Workflow, type WorkflowNode } from './format.js';
 
 export interface ResolvedNode {
   id: string;
   spec: WorkflowNode;
   type: NodeType;
-  /** Params with schema defaults filled in. */
+  /** Params with schema defaults filled in and path params (`format: 'path'`) made absolute. */
   params: Record<string, unknown>;
   /** input port -> producing node id + output port */
   inputs: Record<string, { node: string; port: string }>;
@@ -24,11 +27,30 @@ export interface ValidWorkflow {
   /** Nodes in a topological order (inputs before consumers; ties broken by file order). */
   order: ResolvedNode[];
   byId: Map<string, ResolvedNode>;
+  /** The registry's services (what ctx.services gives nodes). */
+  services: Services;
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// `format: 'path'` marks params naming files the node reads (resolved and fingerprinted by the engine)
+ajv.addFormat('path', true);
 const envelope = ajv.compile(workflowEnvelopeSchema);
 const paramValidators = new WeakMap<NodeType, ValidateFunction>();
+
+/**
+ * One node's params validated as in a workflow (schema defaults filled in, path params resolved against
+ * `baseDir`, check() run), typed as the node receives them. For tests and programs that call a node directly; throws naming the params.
+ */
+export function nodeParams<P>(type: NodeType<P>, params: Record<string, unknown> = {}, baseDir = process.cwd()): P {
+  const t = type as NodeType;
+  let out = structuredClone(params);
+  const v = paramsValidator(t);
+  if (!v(out)) throw new Error(`node type '${t.type}': ${(v.errors ?? []).map((e) => describe(e, 'params')).join('; ')}`);
+  out = resolvePathParams(t.params, out, baseDir);
+  const problems = t.check?.(out) ?? [];
+  if (problems.length) throw new Error(`node type '${t.type}': ${problems.join('; ')}`);
+  return out as P;
+}
 
 function paramsValidator(t: NodeType): ValidateFunction {
   let v = paramValidators.get(t);
@@ -80,10 +102,13 @@ export function validateWorkflow(file: string, wf: Workflow, registry: NodeRegis
       problems.push(`${where}: unknown node type '${spec.type}'${close.length ? ` (did you mean ${close.map((c) => `'${c}'`).join(', ')}?)` : ''}; is its plugin listed under "plugins"?`);
       continue;
     }
-    const params = structuredClone(spec.params ?? {});
+    let params = structuredClone(spec.params ?? {});
     const v = paramsValidator(type);
     if (!v(params)) problems.push(...(v.errors ?? []).map((e) => `${where}: ${describe(e, 'params')}`));
-    else if (type.check) problems.push(...type.check(params).map((m) => `${where}: ${m.startsWith('params.') ? m : `params.${m}`}`));
+    else {
+      params = resolvePathParams(type.params, params, dirname(file));
+      if (type.check) problems.push(...type.check(params).map((m) => `${where}: ${m.startsWith('params.') ? m : `params.${m}`}`));
+    }
     // result writers: refuse '..' and absolute destinations before anything runs (the --out jail)
     if (type.kind === 'whole' && type.producesFiles && typeof params.path === 'string' && outPathProblem(params.path)) problems.push(`${where}: params.path: ${outPathProblem(params.path)}`);
     const inputs: ResolvedNode['inputs'] = {};
@@ -116,7 +141,7 @@ export function validateWorkflow(file: string, wf: Workflow, registry: NodeRegis
 
   const order = topologicalOrder(wf, byId, problems);
   if (problems.length) throw new WorkflowError(file, problems);
-  return { file, workflow: wf, order, byId };
+  return { file, workflow: wf, order, byId, services: registry.services };
 }
 
 function topologicalOrder(wf: Workflow, byId: Map<string, ResolvedNode>, problems: string[]): ResolvedNode[] {

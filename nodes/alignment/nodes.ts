@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artefact, PointsArtefact, TransformArtefact, VolumeRef } from '../../engine/core/artefacts.js';
-import type { NodeContext, ParamsSchema, WholeNodeType } from '../../engine/core/node-type.js';
+import { type NodeContext, defineWholeNode, paramsSchema } from '../../engine/core/node-type.js';
 import { bytesPerVoxel, type Shape3 } from '../../engine/data/volume.js';
 import { parseOrientation } from './orientation.js';
 import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './resample.js';
@@ -13,6 +13,7 @@ import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointCon
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
 import { copyParameterFiles, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
+import { REGISTRATION_BACKEND, type RegistrationBackend } from './registration.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
 const BACKENDS = ['auto', 'native', 'wasm'] as const;
@@ -31,8 +32,8 @@ function chooseBackend(requested: unknown, what: string): { backend: 'native'; b
 /** Worker threads import the pool task from here. */
 const RESAMPLE_KERNEL_MODULE = new URL('./resample-kernel.js', import.meta.url).href;
 
-const triple = (description: string) => ({ type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description });
-const shape = (description: string) => ({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description });
+const triple = (description: string) => ({ type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description }) as const;
+const shape = (description: string) => ({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description }) as const;
 const orientationSchema = {
   description: "ClearMap orientation: a signed permutation of [1, 2, 3] (entry i = source axis that becomes result axis i, minus = reversed), or 'Left' (= [1,2,3]) / 'Right' (= [-1,2,3])",
   default: [1, 2, 3],
@@ -40,14 +41,14 @@ const orientationSchema = {
     { type: 'array', items: { type: 'integer', minimum: -3, maximum: 3, not: { const: 0 } }, minItems: 3, maxItems: 3 },
     { type: 'string', enum: ['Left', 'Right'] },
   ],
-};
+} as const;
 
-const resamplingParams: Record<string, Record<string, unknown>> = {
+const resamplingParams = {
   sourceResolution: triple('µm per voxel of the source [x, y, z]; default: the source volume\'s voxel size'),
   sinkResolution: { ...triple('µm per voxel of the result [x, y, z], in result (oriented) axes'), default: [25, 25, 25] },
   sinkShape: shape('Result size in voxels [x, y, z], in result axes; overrides sinkResolution when set'),
   orientation: orientationSchema,
-};
+} as const;
 
 /** Checks shared by the resampling nodes; messages name the param. */
 function checkResamplingParams(params: Record<string, unknown>): string[] {
@@ -76,7 +77,7 @@ export function planeRuns(planes: number[], maxPlanes: number): number[][] {
   return runs;
 }
 
-export const resampleNode: WholeNodeType = {
+export const resampleNode = defineWholeNode({
   kind: 'whole',
   type: 'resample',
   version: '1',
@@ -107,11 +108,11 @@ export const resampleNode: WholeNodeType = {
     }));
     return joinResampled(partials, params, ctx);
   },
-};
+});
 
 // ---- resample-points / resample-points-inverse ------------------------------------------------------
 
-const pointParams: ParamsSchema = {
+const pointParams = paramsSchema({
   type: 'object',
   properties: {
     ...resamplingParams,
@@ -119,7 +120,7 @@ const pointParams: ParamsSchema = {
     convention: { type: 'string', enum: [...POINT_CONVENTIONS], default: 'voxel-centre', description: "'voxel-centre': consistent with the image resampling (voxel i centred at i); 'clearmap': ClearMap 0.9.2's formulas (p * m / n, reversal size - p)" },
   },
   additionalProperties: false,
-};
+});
 
 function pointGeometry(nodeType: string, inputs: Record<string, Artefact | undefined>, params: Record<string, unknown>): ResampleGeometry {
   const source = inputs.source as VolumeRef | undefined;
@@ -152,7 +153,7 @@ const pointInputs = {
   sink: { type: 'volume' as const, description: 'The resampled volume (gives sinkShape, so points match it exactly)', optional: true },
 };
 
-export const resamplePointsNode: WholeNodeType = {
+export const resamplePointsNode = defineWholeNode({
   kind: 'whole',
   type: 'resample-points',
   version: '1',
@@ -167,9 +168,9 @@ export const resamplePointsNode: WholeNodeType = {
     const coords = resamplePoints(p.points.coords, g, (params.convention ?? 'voxel-centre') as PointConvention);
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, voxelSize: g.sinkResolution } };
   },
-};
+});
 
-export const resamplePointsInverseNode: WholeNodeType = {
+export const resamplePointsInverseNode = defineWholeNode({
   kind: 'whole',
   type: 'resample-points-inverse',
   version: '1',
@@ -184,7 +185,7 @@ export const resamplePointsInverseNode: WholeNodeType = {
     const coords = resamplePointsInverse(p.points.coords, g, (params.convention ?? 'voxel-centre') as PointConvention);
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, voxelSize: g.sourceResolution as Triple } };
   },
-};
+});
 
 // ---- elastix / transformix --------------------------------------------------------------------------
 
@@ -235,7 +236,35 @@ function parameterFileList(params: Record<string, unknown>): unknown[] {
   return list;
 }
 
-export const elastixNode: WholeNodeType = {
+/** The built-in registration backend: native elastix when installed (or asked for), else the embedded WebAssembly build. */
+export const elastixRegistration: RegistrationBackend = {
+  id: 'elastix',
+  async register({ fixed, moving, parameterFiles: files, randomSeed, backend, outDir }, ctx) {
+    const choice = chooseBackend(backend, `node '${ctx.nodeId}'`);
+    if (choice.backend === 'wasm') {
+      // same parameter copies (with the seed) as the native path; the registration runs in a pool worker
+      // because the WebAssembly elastix blocks its thread until it is done
+      const copies = copyParameterFiles(files, outDir, randomSeed);
+      ctx.log(backend === 'wasm'
+        ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
+        : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
+      const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
+      ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
+    } else await withScratch('clearmap-elastix-', async (scratch) => {
+      const binaries = choice.binaries;
+      writeMhdForElastix(join(scratch, 'fixed.mhd'), await ctx.readVolume(fixed));
+      writeMhdForElastix(join(scratch, 'moving.mhd'), await ctx.readVolume(moving));
+      const t0 = performance.now();
+      await runElastix({
+        fixed: join(scratch, 'fixed.mhd'), moving: join(scratch, 'moving.mhd'), parameterFiles: files, outDir,
+        threads: ctx.workers, randomSeed, signal: ctx.signal, binaries,
+      });
+      ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
+    });
+  },
+};
+
+export const elastixNode = defineWholeNode({
   kind: 'whole',
   type: 'elastix',
   version: '1',
@@ -270,33 +299,15 @@ export const elastixNode: WholeNodeType = {
       }),
     };
   },
+  services: [REGISTRATION_BACKEND],
   async run(inputs, params, ctx) {
     const fixed = volumeInput('elastix', inputs, 'fixed');
     const moving = volumeInput('elastix', inputs, 'moving');
     const files = parameterFileList(params).map((f, i) => resolveParameterFile(f, ctx.baseDir, `parameterFiles[${i}]`));
-    const choice = chooseBackend(params.backend, `node '${ctx.nodeId}'`);
     const outDir = join(ctx.workDir, 'transform');
     mkdirSync(outDir, { recursive: true });
-    if (choice.backend === 'wasm') {
-      // same parameter copies (with the seed) as the native path; the registration runs in a pool worker
-      // because the WebAssembly elastix blocks its thread until it is done
-      const copies = copyParameterFiles(files, outDir, (params.randomSeed ?? 121212) as number);
-      ctx.log(params.backend === 'wasm'
-        ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
-        : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
-      const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
-      ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
-    } else await withScratch('clearmap-elastix-', async (scratch) => {
-      const binaries = choice.binaries;
-      writeMhdForElastix(join(scratch, 'fixed.mhd'), await ctx.readVolume(fixed));
-      writeMhdForElastix(join(scratch, 'moving.mhd'), await ctx.readVolume(moving));
-      const t0 = performance.now();
-      await runElastix({
-        fixed: join(scratch, 'fixed.mhd'), moving: join(scratch, 'moving.mhd'), parameterFiles: files, outDir,
-        threads: ctx.workers, randomSeed: (params.randomSeed ?? 121212) as number, signal: ctx.signal, binaries,
-      });
-      ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
-    });
+    const registration = ctx.services?.find(REGISTRATION_BACKEND) ?? elastixRegistration;
+    await registration.register({ fixed, moving, parameterFiles: files, randomSeed: params.randomSeed, backend: params.backend, outDir }, ctx);
     const meta: TransformMeta = {
       fixed: { shape: fixed.shape, voxelSize: fixed.voxelSize, describe: fixed.describe },
       moving: { shape: moving.shape, voxelSize: moving.voxelSize, describe: moving.describe },
@@ -305,9 +316,9 @@ export const elastixNode: WholeNodeType = {
     writeFileSync(join(outDir, TRANSFORM_META), JSON.stringify(meta, null, 2));
     return { transform: { kind: 'transform', dir: outDir } };
   },
-};
+});
 
-export const transformPointsNode: WholeNodeType = {
+export const transformPointsNode = defineWholeNode({
   kind: 'whole',
   type: 'transform-points',
   version: '1',
@@ -346,13 +357,13 @@ export const transformPointsNode: WholeNodeType = {
     const meta = readTransformMeta(t, 'transform-points');
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, ...(meta ? { voxelSize: meta.moving.voxelSize } : {}) } };
   },
-};
+});
 
 function inputsPoints(inputs: Record<string, Artefact | undefined>): PointsArtefact {
   return pointsInput('transform-points', inputs);
 }
 
-export const transformImageNode: WholeNodeType = {
+export const transformImageNode = defineWholeNode({
   kind: 'whole',
   type: 'transform-image',
   version: '1',
@@ -390,4 +401,4 @@ export const transformImageNode: WholeNodeType = {
     result.voxelSize = meta ? meta.fixed.voxelSize : [1, 1, 1];
     return { output: writeVolumeToWorkDir(result, ctx.workDir, 'transformed') };
   },
-};
+});

@@ -15,6 +15,7 @@ import { createMhdWriter, openMhd } from './mhd/mhd.js';
 import { createNrrdWriter, openNrrd } from './nrrd/nrrd.js';
 import { openIms } from './ims/ims.js';
 import { createZarrWriter, openZarr, zarrMetadataFiles } from './zarr/zarr.js';
+import type { VolumeWriter, WriterSpec } from './writer.js';
 
 /** Module URL of readVolumeRegion (workers import it). */
 export const READER_MODULE = new URL('./read-region.js', import.meta.url).href;
@@ -165,22 +166,7 @@ export async function volumeFiles(path: string, format?: string): Promise<string
   return (await openSourceFromArgs({ format: f, path: abs, shape: [0, 0, 0], voxelSize: [1, 1, 1] }, false)).files;
 }
 
-export interface VolumeWriter {
-  /** Append the next z-slab (its origin[2] must equal the number of planes written so far). */
-  writeSlab(v: Volume): Promise<void>;
-  /** Finish and atomically move the result into place; returns the files written. */
-  commit(): Promise<string[]>;
-  /** Remove everything written so far. */
-  abort(): Promise<void>;
-}
-
-export interface WriterSpec {
-  shape: Shape3;
-  dtype: DType;
-  voxelSize?: [number, number, number];
-  /** TIFF: planes are this many channels interleaved (channel fastest); shape[2] = channels x slices. */
-  channels?: number;
-}
+export type { VolumeWriter, WriterSpec } from './writer.js';
 
 export interface WriterOptions {
   format?: string;

@@ -1,7 +1,7 @@
 // Shared checks for streaming writers: slabs must match the declared plane size and dtype and
 // arrive in z order without gaps.
 import type { Volume } from '../../engine/data/volume.js';
-import type { WriterSpec } from './formats.js';
+import type { WriterSpec } from './writer.js';
 
 export function checkSlab(v: Volume, spec: WriterSpec, written: number, dest: string): void {
   if (v.dtype !== spec.dtype) throw new Error(`${dest}: slab has dtype ${v.dtype} but the writer was created for ${spec.dtype}`);

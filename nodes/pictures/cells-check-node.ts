@@ -1,13 +1,13 @@
 // Node 'cells-check': ClearMap's cells_check.tif (raw data and detected cells as a 2-channel stack)
 // over a window of the stack, streamed plane by plane into a TIFF via the IO writer.
 import { resolveOutPath } from '../../engine/core/out-path.js';
-import type { WholeNodeType } from '../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../engine/core/node-type.js';
 import { createVolumeWriter } from '../io/formats.js';
 import { cellMarksPlane, planesMax } from './cells-check.js';
 import { planeOfSlab, resolveRange } from './planes.js';
 import { volumeInput } from './read-planes.js';
 
-export const cellsCheckNode: WholeNodeType = {
+export const cellsCheckNode = defineWholeNode({
   kind: 'whole',
   type: 'cells-check',
   version: '2',
@@ -63,4 +63,4 @@ export const cellsCheckNode: WholeNodeType = {
     }
     return { stack: { kind: 'file', path: dest } };
   },
-};
+});

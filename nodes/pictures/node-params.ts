@@ -1,21 +1,21 @@
 // Params shared by the picture nodes: JSON Schema pieces (with defaults and descriptions) and the
 // checks a schema cannot express, each error naming the node and the param.
 import { resolveOutPath } from '../../engine/core/out-path.js';
-import type { NodeContext } from '../../engine/core/node-type.js';
+import type { NodeContext, ParamsOf } from '../../engine/core/node-type.js';
 import { parseColor, type Rgb } from './rgba.js';
 
 const rangeOrNull = (axis: string) => ({
   anyOf: [{ type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2 }, { type: 'null' }],
   default: null,
   description: `Planes [start, end) along ${axis} to draw from (null = all).`,
-});
+}) as const;
 
-export const colorSchema = (def: string, description: string) => ({ type: 'string', pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$', default: def, description });
+export const colorSchema = (def: string, description: string) => ({ type: 'string', pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$', default: def, description }) as const;
 
 export const pathSchema = (def: string) => ({
   type: 'string', default: def, pattern: '\\.png$',
   description: 'PNG file to write, relative to the output directory (--out).',
-});
+}) as const;
 
 /** Params of every picture made of tiled z-planes (tiles, overlay-points, overlay-labels). */
 export const tiledPlaneParams = {
@@ -36,21 +36,8 @@ export const tiledPlaneParams = {
   background: colorSchema('#808080', 'Colour between tiles.'),
 } as const;
 
-export interface TiledPlaneParams {
-  path: string;
-  x: [number, number] | null;
-  y: [number, number] | null;
-  z: [number, number] | null;
-  step: number;
-  maxTiles: number;
-  columns: number | null;
-  percentiles: [number, number];
-  inverse: boolean;
-  maxSize: number;
-  zoom: number;
-  gap: number;
-  background: string;
-}
+/** Params of a tiled-planes picture as the node receives them (defaults filled in). */
+export type TiledPlaneParams = ParamsOf<{ type: 'object'; properties: typeof tiledPlaneParams & { path: ReturnType<typeof pathSchema> } }>;
 
 export function checkPercentiles(params: Record<string, unknown>, name = 'percentiles'): string[] {
   const p = params[name] as number[] | undefined;

@@ -1,9 +1,9 @@
 // Node 'overlay-labels': a label volume (cells, atlas annotation) coloured onto tiled grey planes of
 // the data (ClearMap's plotOverlayLabel).
-import type { WholeNodeType } from '../../engine/core/node-type.js';
+import { defineWholeNode } from '../../engine/core/node-type.js';
 import { LABEL_COLORINGS, labelColor, type LabelColoring } from './colormaps.js';
 import { fewLabels, maxLabel, overlayLabels } from './labels.js';
-import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams, type TiledPlaneParams } from './node-params.js';
+import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams } from './node-params.js';
 import { subsample } from './planes.js';
 import { describeContrast, describePlanes } from './describe.js';
 import { hexColor } from './picture-info.js';
@@ -11,14 +11,7 @@ import { writePng } from './png.js';
 import { planeWindow, readZPlanes, volumeInput } from './read-planes.js';
 import { renderTiledPlanes } from './tiled-planes.js';
 
-interface OverlayLabelsParams extends TiledPlaneParams {
-  alpha: number;
-  coloring: LabelColoring;
-  style: 'fill' | 'outline';
-  maxLabel: number | null;
-}
-
-export const overlayLabelsNode: WholeNodeType = {
+export const overlayLabelsNode = defineWholeNode({
   kind: 'whole',
   type: 'overlay-labels',
   version: '1',
@@ -42,7 +35,7 @@ export const overlayLabelsNode: WholeNodeType = {
   producesFiles: true,
   check: (params) => checkPercentiles(params),
   async run(inputs, params, ctx) {
-    const p = params as unknown as OverlayLabelsParams;
+    const p = params;
     const ref = volumeInput(inputs, 'input', ctx)!;
     const labelsRef = volumeInput(inputs, 'labels', ctx)!;
     if (labelsRef.shape.some((s, i) => s !== ref.shape[i])) {
@@ -67,4 +60,4 @@ export const overlayLabelsNode: WholeNodeType = {
     writePng(dest, image, { description, ...(legend ? { legend } : {}) });
     return { picture: { kind: 'file', path: dest } };
   },
-};
+});

@@ -1,10 +1,10 @@
 // Node 'overlay-points': detected points marked on tiled planes of the stack they were detected in,
 // one colour per class (ClearMap's plotOverlayPoints).
-import type { WholeNodeType } from '../../engine/core/node-type.js';
+import { defineWholeNode } from '../../engine/core/node-type.js';
 import { CATEGORY_COLORS } from './colormaps.js';
 import { cellZExtents, drawPointsInPlane, MARKER_SHAPES, pointClasses, type MarkerShape } from './markers.js';
 import { drawPlaneNumber, drawScaleBar } from './annotate.js';
-import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams, type TiledPlaneParams } from './node-params.js';
+import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams } from './node-params.js';
 import { describeContrast, describePlanes, num } from './describe.js';
 import { hexColor } from './picture-info.js';
 import { writePng } from './png.js';
@@ -12,17 +12,7 @@ import { planeWindow, readZPlanes, volumeInput } from './read-planes.js';
 import { parseColor } from './rgba.js';
 import { renderTiledPlanes } from './tiled-planes.js';
 
-interface OverlayPointsParams extends TiledPlaneParams {
-  classColumn: string | null;
-  colors: string[];
-  marker: MarkerShape;
-  markerSize: number;
-  zRadius: number | null;
-  planeNumbers: boolean;
-  scaleBar: boolean;
-}
-
-export const overlayPointsNode: WholeNodeType = {
+export const overlayPointsNode = defineWholeNode({
   kind: 'whole',
   type: 'overlay-points',
   version: '2',
@@ -52,7 +42,7 @@ export const overlayPointsNode: WholeNodeType = {
   producesFiles: true,
   check: (params) => checkPercentiles(params),
   async run(inputs, params, ctx) {
-    const p = params as unknown as OverlayPointsParams;
+    const p = params;
     const ref = volumeInput(inputs, 'input', ctx)!;
     const pts = inputs.points;
     if (!pts || pts.kind !== 'points') throw new Error(`node '${ctx.nodeId}': input 'points' must be connected to points`);
@@ -84,4 +74,4 @@ export const overlayPointsNode: WholeNodeType = {
     ctx.log(`${dest}: ${drawn} point marks on ${planes.length} planes${values.length ? `, classes ${values.join(', ')}` : ''}`);
     return { picture: { kind: 'file', path: dest } };
   },
-};
+});

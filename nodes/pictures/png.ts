@@ -2,7 +2,7 @@
 // text chunk. The encoding is a pure function of pixels and info (no time chunk), so the same picture
 // gives the same bytes.
 import { encode } from 'fast-png';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../../engine/data/atomic.js';
 import { infoText, type PictureInfo } from './picture-info.js';
 import type { RgbaImage } from './rgba.js';
 

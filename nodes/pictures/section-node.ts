@@ -1,7 +1,7 @@
 // Node 'section': one coronal, sagittal or horizontal plane of a heat map or p-value map, with an
 // optional atlas outline (where the annotation label changes). Planes follow ClearMap's stack
 // orientation: horizontal = constant z (the imaging axis), coronal = constant y, sagittal = constant x.
-import type { WholeNodeType } from '../../engine/core/node-type.js';
+import { defineWholeNode } from '../../engine/core/node-type.js';
 import { colormapColor, COLORMAPS, type ColormapName } from './colormaps.js';
 import { contrastLimits } from './contrast.js';
 import { drawOutline } from './labels.js';
@@ -24,20 +24,7 @@ function maxFinite(v: ArrayLike<number>): number {
 
 export const SECTION_PLANES: Record<string, Axis> = { horizontal: 'z', coronal: 'y', sagittal: 'x' };
 
-interface SectionParams {
-  path: string;
-  plane: keyof typeof SECTION_PLANES;
-  index: number | null;
-  mode: 'heatmap' | 'pvalues';
-  colormap: ColormapName;
-  percentiles: [number, number];
-  pcutoff: number | null;
-  pmax: number | null;
-  outlineAlpha: number;
-  zoom: number;
-}
-
-export const sectionNode: WholeNodeType = {
+export const sectionNode = defineWholeNode({
   kind: 'whole',
   type: 'section',
   version: '2',
@@ -75,7 +62,7 @@ export const sectionNode: WholeNodeType = {
   producesFiles: true,
   check: (params) => checkPercentiles(params),
   async run(inputs, params, ctx) {
-    const p = params as unknown as SectionParams;
+    const p = params;
     const ref = volumeInput(inputs, 'input', ctx)!;
     const signRef = volumeInput(inputs, 'sign', ctx, true);
     const atlasRef = volumeInput(inputs, 'atlas', ctx, true);
@@ -135,4 +122,4 @@ export const sectionNode: WholeNodeType = {
     ctx.log(`${dest}: ${description}`);
     return { picture: { kind: 'file', path: dest } };
   },
-};
+});

@@ -1,12 +1,12 @@
 // Node 'tiles': z-planes of a stack as a grid of grey tiles (ClearMap's plotTiling), written as PNG.
-import type { WholeNodeType } from '../../engine/core/node-type.js';
-import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams, type TiledPlaneParams } from './node-params.js';
+import { defineWholeNode } from '../../engine/core/node-type.js';
+import { checkPercentiles, colorParam, outputPath, pathSchema, tiledPlaneParams } from './node-params.js';
 import { describeContrast, describePlanes } from './describe.js';
 import { writePng } from './png.js';
 import { planeWindow, readZPlanes, volumeInput } from './read-planes.js';
 import { renderTiledPlanes } from './tiled-planes.js';
 
-export const tilesNode: WholeNodeType = {
+export const tilesNode = defineWholeNode({
   kind: 'whole',
   type: 'tiles',
   version: '1',
@@ -20,7 +20,7 @@ export const tilesNode: WholeNodeType = {
   producesFiles: true,
   check: (params) => checkPercentiles(params),
   async run(inputs, params, ctx) {
-    const p = params as unknown as TiledPlaneParams;
+    const p = params;
     const ref = volumeInput(inputs, 'input', ctx)!;
     const dest = outputPath(p.path, ctx);
     const window = planeWindow(ref, p, ctx.nodeId);
@@ -35,4 +35,4 @@ export const tilesNode: WholeNodeType = {
     ctx.log(`${dest}: ${description}`);
     return { picture: { kind: 'file', path: dest } };
   },
-};
+});

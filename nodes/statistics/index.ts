@@ -1,9 +1,9 @@
-import type { ChunkNodeType } from '../../engine/core/node-type.js';
+import { type ChunkNodeType, defineChunkNode } from '../../engine/core/node-type.js';
 import type { Table } from '../../engine/data/table.js';
 import { joinPlaneStatistics, type PlaneStats } from './kernel.js';
 
 /** ClearMap's ImageStatistics: max, min, mean, std (and sum, count) over the whole stack, streamed in chunks. */
-export const statisticsNode: ChunkNodeType = {
+export const statisticsNode = defineChunkNode({
   kind: 'chunk',
   type: 'statistics',
   version: '1',
@@ -22,4 +22,4 @@ export const statisticsNode: ChunkNodeType = {
     const table: Table = { columns: Object.keys(s), rows: [Object.values(s)] };
     return { statistics: { kind: 'json', value: s }, table: { kind: 'table', table } };
   },
-};
+});

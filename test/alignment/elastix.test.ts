@@ -12,6 +12,7 @@ import { elastixNode, transformImageNode, transformPointsNode } from '../../node
 import { findElastix, parseOutputPoints, relevantLogLines, resolveParameterFile, runProcess, shippedParameterFiles } from '../../nodes/alignment/elastix.js';
 import { affineMap, makeBrainPhantom, smoothWarpMap, TEST_AFFINE, warpVolume } from '../../tools/alignment/synthetic.js';
 import { fixturePath, makeContext, tempDir, removeTempDirs } from './_helpers.js';
+import { nodeParams } from '../../engine/workflow/validate.js';
 
 test.after.always(removeTempDirs);
 
@@ -56,7 +57,7 @@ test('elastix finds a known affine: landmarks map back within 1 voxel; images an
   const fixed = saveRef(sample, 'sample'), moving = saveRef(atlas, 'atlas');
   const ctx = makeContext('elastix');
   const t0 = performance.now();
-  const { transform } = await elastixNode.run({ fixed, moving }, { parameterFiles: [fixturePath('test-affine.txt')], randomSeed: 121212 }, ctx);
+  const { transform } = await elastixNode.run({ fixed, moving }, nodeParams(elastixNode, { parameterFiles: [fixturePath('test-affine.txt')], randomSeed: 121212 }), ctx);
   const seconds = (performance.now() - t0) / 1000;
   const dir = (transform as TransformArtefact).dir;
   t.true(dir.startsWith(ctx.workDir));
@@ -65,14 +66,14 @@ test('elastix finds a known affine: landmarks map back within 1 voxel; images an
 
   const pts = landmarks(60);
   const ptsCtx = makeContext('transform-points');
-  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, {}, ptsCtx)).output as PointsArtefact;
+  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, nodeParams(transformPointsNode, {}), ptsCtx)).output as PointsArtefact;
   const err = landmarkErrors(out.points.coords, pts, map);
   t.log(`affine 80x96x64: elastix ${seconds.toFixed(1)} s, landmark error mean ${err.mean.toFixed(3)} max ${err.max.toFixed(3)} voxels`);
   t.true(err.max < 1, `max landmark error ${err.max}`);
 
   // the atlas image carried onto the fixed grid matches the sample
   const imgCtx = makeContext('transform-image');
-  const moved = await readRegion((await transformImageNode.run({ image: moving, transform }, {}, imgCtx)).output as VolumeRef);
+  const moved = await readRegion((await transformImageNode.run({ image: moving, transform }, nodeParams(transformImageNode, {}), imgCtx)).output as VolumeRef);
   t.deepEqual(moved.shape, SHAPE);
   t.is(moved.dtype, 'float32');
   const before = meanAbsDiff(atlas.data, sample.data), after = meanAbsDiff(moved.data, sample.data);
@@ -83,7 +84,7 @@ test('elastix finds a known affine: landmarks map back within 1 voxel; images an
   const labels = new Uint16Array(atlas.data.length);
   for (let i = 0; i < labels.length; i++) labels[i] = atlas.data[i] > 0.05 ? 1 + Math.min(5, Math.floor(atlas.data[i] * 6)) : 0;
   const labelRef = saveRef({ data: labels, shape: SHAPE, dtype: 'uint16', voxelSize: [1, 1, 1], origin: [0, 0, 0] }, 'labels');
-  const movedLabels = await readRegion((await transformImageNode.run({ image: labelRef, transform }, { interpolationOrder: 0 }, makeContext('labels'))).output as VolumeRef);
+  const movedLabels = await readRegion((await transformImageNode.run({ image: labelRef, transform }, nodeParams(transformImageNode, { interpolationOrder: 0 }), makeContext('labels'))).output as VolumeRef);
   t.is(movedLabels.dtype, 'uint16');
   const values = new Set(labels);
   let agree = 0;
@@ -101,7 +102,7 @@ test('elastix finds a known affine: landmarks map back within 1 voxel; images an
   // points and images use the same transform in opposite directions: the atlas label at T(p) equals
   // the label the transformed label image shows at p (how ClearMap assigns cells to regions)
   const cells = landmarks(300);
-  const inAtlas = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: cells, properties: {} } }, transform }, {}, makeContext('cells'))).output as PointsArtefact;
+  const inAtlas = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: cells, properties: {} } }, transform }, nodeParams(transformPointsNode, {}), makeContext('cells'))).output as PointsArtefact;
   let same = 0;
   for (let i = 0; i < 300; i++) {
     const q = [0, 1, 2].map((a) => Math.round(inAtlas.points.coords[3 * i + a]));
@@ -120,11 +121,11 @@ test('elastix affine + B-spline recovers a smooth warp: landmarks within 2 voxel
   const ctx = makeContext('elastix-warp');
   const t0 = performance.now();
   const { transform } = await elastixNode.run({ fixed: saveRef(sample, 'sample'), moving: saveRef(atlas, 'atlas') },
-    { parameterFiles: [fixturePath('test-affine.txt'), fixturePath('test-bspline.txt')] }, ctx);
+    nodeParams(elastixNode, { parameterFiles: [fixturePath('test-affine.txt'), fixturePath('test-bspline.txt')] }), ctx);
   const seconds = (performance.now() - t0) / 1000;
   t.true(existsSync(join((transform as TransformArtefact).dir, 'TransformParameters.1.txt')));
   const pts = landmarks(80);
-  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, {}, makeContext('tp'))).output as PointsArtefact;
+  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, nodeParams(transformPointsNode, {}), makeContext('tp'))).output as PointsArtefact;
   const err = landmarkErrors(out.points.coords, pts, map);
   const identity = landmarkErrors(pts, pts, map);
   t.log(`warp 80x96x64 (amplitude 2.5): elastix ${seconds.toFixed(1)} s, landmark error mean ${err.mean.toFixed(3)} max ${err.max.toFixed(3)} voxels (unregistered: mean ${identity.mean.toFixed(2)} max ${identity.max.toFixed(2)})`);
@@ -138,23 +139,23 @@ test('bad inputs give clear errors naming the param, file, or quoting elastix.lo
   const fixed = saveRef(big, 'big'), tiny = saveRef(small, 'tiny');
   const ctx = makeContext('errors');
   // missing parameter file
-  let e = await t.throwsAsync(elastixNode.run({ fixed, moving: fixed }, { parameterFiles: ['Par0000affine', 'no/such/params.txt'] }, ctx));
+  let e = await t.throwsAsync(elastixNode.run({ fixed, moving: fixed }, nodeParams(elastixNode, { parameterFiles: ['Par0000affine', 'no/such/params.txt'] }), ctx));
   t.regex(e!.message, /^parameterFiles\[1\]: elastix parameter file 'no\/such\/params.txt' not found .*shipped files: Par0000affine.txt, Par0000bspline.txt/);
   // a 2-d parameter file for 3-d volumes
   const p2 = join(ctx.workDir, 'two-d.txt');
   writeFileSync(p2, readFileSync(fixturePath('test-affine.txt'), 'utf8').replace('(FixedImageDimension 3)', '(FixedImageDimension 2)'));
-  e = await t.throwsAsync(elastixNode.run({ fixed, moving: fixed }, { parameterFiles: [p2] }, ctx));
+  e = await t.throwsAsync(elastixNode.run({ fixed, moving: fixed }, nodeParams(elastixNode, { parameterFiles: [p2] }), ctx));
   t.regex(e!.message, /^parameterFiles\[0\]: .*two-d.txt sets \(FixedImageDimension 2\) but the volumes are 3-d/);
   // elastix itself fails: the moving image is far too small, samples map outside it
-  e = await t.throwsAsync(elastixNode.run({ fixed, moving: tiny }, { parameterFiles: [fixturePath('test-affine.txt')] }, makeContext('fail')));
+  e = await t.throwsAsync(elastixNode.run({ fixed, moving: tiny }, nodeParams(elastixNode, { parameterFiles: [fixturePath('test-affine.txt')] }), makeContext('fail')));
   t.regex(e!.message, /^elastix \(test-affine.txt\) exited with code \d+; .*elastix.log says:/s);
   t.regex(e!.message, /Too many samples map outside moving image buffer/);
   // transform-image with an image of another size than the registration's moving image
   const small8 = translationTransform([0, 0, 0], [8, 8, 8]);
-  e = await t.throwsAsync(transformImageNode.run({ image: fixed, transform: small8 }, {}, makeContext('mismatch')));
+  e = await t.throwsAsync(transformImageNode.run({ image: fixed, transform: small8 }, nodeParams(transformImageNode, {}), makeContext('mismatch')));
   t.regex(e!.message, /^transform-image: input 'image' is \[80,96,64\] but the registration's moving image was \[8,8,8\]/);
   // a transform directory without TransformParameters files
-  e = await t.throwsAsync(transformPointsNode.run({ points: { kind: 'points', points: { coords: Float64Array.from([1, 2, 3]), properties: {} } }, transform: { kind: 'transform', dir: ctx.workDir } }, {}, ctx));
+  e = await t.throwsAsync(transformPointsNode.run({ points: { kind: 'points', points: { coords: Float64Array.from([1, 2, 3]), properties: {} } }, transform: { kind: 'transform', dir: ctx.workDir } }, nodeParams(transformPointsNode, {}), ctx));
   t.regex(e!.message, /holds no TransformParameters\.N\.txt/);
   // shipped parameter files resolve by name, with or without .txt
   t.deepEqual(shippedParameterFiles(), ['Par0000affine.txt', 'Par0000bspline.txt']);
@@ -168,7 +169,7 @@ test('elastix runs are reproducible: the same inputs give identical TransformPar
   const sample = warpVolume(atlas, shape, affineMap(TEST_AFFINE.A, TEST_AFFINE.t, [23.5, 27.5, 19.5]));
   const fixed = saveRef(sample, 'sample'), moving = saveRef(atlas, 'atlas');
   const runs = await Promise.all([1, 2].map(async (i) => {
-    const { transform } = await elastixNode.run({ fixed, moving }, { parameterFiles: [fixturePath('test-affine.txt')] }, makeContext(`repeat${i}`));
+    const { transform } = await elastixNode.run({ fixed, moving }, nodeParams(elastixNode, { parameterFiles: [fixturePath('test-affine.txt')] }), makeContext(`repeat${i}`));
     const text = readFileSync(join((transform as TransformArtefact).dir, 'TransformParameters.0.txt'), 'utf8');
     return /\(TransformParameters ([^)]*)\)/.exec(text)![1];
   }));
@@ -195,21 +196,21 @@ test('transformix maps points p -> T(p) with sub-voxel precision (a known transl
   const shift: [number, number, number] = [1.5, -2, 0.25];
   const transform = translationTransform(shift, [10, 12, 14]);
   const coords = Float64Array.from([0, 0, 0, 3.3, 4.6, 5.9, 9, 11, 13]);
-  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords, properties: { raw: Float64Array.from([7, 8, 9]) } } }, transform }, {}, makeContext('shift'))).output as PointsArtefact;
+  const out = (await transformPointsNode.run({ points: { kind: 'points', points: { coords, properties: { raw: Float64Array.from([7, 8, 9]) } } }, transform }, nodeParams(transformPointsNode, {}), makeContext('shift'))).output as PointsArtefact;
   t.true(Array.from(out.points.coords).every((v, i) => Math.abs(v - (coords[i] + shift[i % 3])) < 1e-5), `${Array.from(out.points.coords)}`);
   t.deepEqual(Array.from(out.points.properties.raw), [7, 8, 9]);
   // ClearMap's 'index' point files: transformix rounds each input point to a whole voxel first
-  const asIdx = (await transformPointsNode.run({ points: { kind: 'points', points: { coords, properties: {} } }, transform }, { indices: true }, makeContext('shift-idx'))).output as PointsArtefact;
+  const asIdx = (await transformPointsNode.run({ points: { kind: 'points', points: { coords, properties: {} } }, transform }, nodeParams(transformPointsNode, { indices: true }), makeContext('shift-idx'))).output as PointsArtefact;
   t.true(Array.from(asIdx.points.coords).every((v, i) => Math.abs(v - (Math.round(coords[i]) + shift[i % 3])) < 1e-5), `${Array.from(asIdx.points.coords)}`);
   // an image moves the other way: result(p) = image(p + shift); integer x-shift, nearest interpolation
   const img = new Uint16Array(10 * 12 * 14).map((_, i) => i % 10);
   const ref = saveRef({ data: img, shape: [10, 12, 14], dtype: 'uint16', voxelSize: [1, 1, 1], origin: [0, 0, 0] }, 'ramp');
-  const moved = await readRegion((await transformImageNode.run({ image: ref, transform: translationTransform([2, 0, 0], [10, 12, 14]) }, { interpolationOrder: 0 }, makeContext('img'))).output as VolumeRef);
+  const moved = await readRegion((await transformImageNode.run({ image: ref, transform: translationTransform([2, 0, 0], [10, 12, 14]) }, nodeParams(transformImageNode, { interpolationOrder: 0 }), makeContext('img'))).output as VolumeRef);
   t.deepEqual(Array.from(moved.data.slice(0, 10)), [2, 3, 4, 5, 6, 7, 8, 9, 0, 0]);
   // cubic interpolation of a uint16 step overshoots: values are clamped to 0..65535, never wrapped
   const step = new Uint16Array(10 * 12 * 14).map((_, i) => (i % 10 < 5 ? 0 : 60000));
   const stepRef = saveRef({ data: step, shape: [10, 12, 14], dtype: 'uint16', voxelSize: [1, 1, 1], origin: [0, 0, 0] }, 'step');
-  const cubic = await readRegion((await transformImageNode.run({ image: stepRef, transform: translationTransform([0.5, 0, 0], [10, 12, 14]) }, { interpolationOrder: 3 }, makeContext('cubic'))).output as VolumeRef);
+  const cubic = await readRegion((await transformImageNode.run({ image: stepRef, transform: translationTransform([0.5, 0, 0], [10, 12, 14]) }, nodeParams(transformImageNode, { interpolationOrder: 3 }), makeContext('cubic'))).output as VolumeRef);
   const row = Array.from(cubic.data.slice(10 * 12 * 7 + 10 * 6, 10 * 12 * 7 + 10 * 6 + 10));
   t.is(row[1], 0, `undershoot clamped: ${row}`);
   t.is(row[5], 65535, `overshoot clamped: ${row}`);

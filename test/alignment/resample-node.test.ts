@@ -14,10 +14,12 @@ import { joinResampled, resampleChunk, type ResamplePartial } from '../../nodes/
 import { alignmentNodeTypes } from '../../nodes/alignment/index.js';
 import { planeRuns, resampleNode, resamplePointsInverseNode, resamplePointsNode } from '../../nodes/alignment/nodes.js';
 import { makeContext, maxAbsDiff, readPlanes, removeTempDirs } from './_helpers.js';
+import { nodeParams } from '../../engine/workflow/validate.js';
 
 test.after.always(removeTempDirs);
 
 const PARAMS = { sinkResolution: [10, 10, 10], orientation: [-2, 1, 3], interpolation: 'linear' };
+const POINT_PARAMS = { sinkResolution: PARAMS.sinkResolution, orientation: PARAMS.orientation };
 
 async function realStack() {
   const v = await readPlanes('ch1', 0, 30); // autofluorescence, 667 x 510 x 30 at 2 x 2 x 5 µm
@@ -30,7 +32,7 @@ async function realStack() {
 test('resample node on the real autofluorescence stack: equals the in-memory kernel, the chunk-wise form, and scipy within rounding', async (t) => {
   const { v, ref, raw } = await realStack();
   const ctx = makeContext('resample');
-  const out = await resampleNode.run({ input: ref }, PARAMS, ctx);
+  const out = await resampleNode.run({ input: ref }, nodeParams(resampleNode, PARAMS), ctx);
   const outRef = out.output as VolumeRef;
   t.is(outRef.kind, 'volume');
   // 667 x 510 x 30 at 2 x 2 x 5 µm, orientation (-2, 1, 3), 10 µm: [ceil(510*2/10), ceil(667*2/10), ceil(30*5/10)]
@@ -78,24 +80,24 @@ np.asfortranarray(z).flatten(order='F').astype('<f8').tofile(sys.argv[2])
 test('resample-points node: source/sink inputs give the geometry; the inverse node maps back', async (t) => {
   const { ref } = await realStack();
   const ctx = makeContext('points');
-  const sinkRef = (await resampleNode.run({ input: ref }, PARAMS, ctx)).output as VolumeRef;
+  const sinkRef = (await resampleNode.run({ input: ref }, nodeParams(resampleNode, PARAMS), ctx)).output as VolumeRef;
   const points: PointsArtefact = { kind: 'points', points: { coords: Float64Array.from([0, 0, 0, 333, 255, 14, 666, 509, 29]), properties: { size: Float64Array.from([1, 2, 3]) } }, voxelSize: [2, 2, 5] };
-  const fwd = (await resamplePointsNode.run({ points, source: ref, sink: sinkRef }, PARAMS, ctx)).output as PointsArtefact;
+  const fwd = (await resamplePointsNode.run({ points, source: ref, sink: sinkRef }, nodeParams(resamplePointsNode, POINT_PARAMS), ctx)).output as PointsArtefact;
   const g = resampleGeometry({ sourceShape: [667, 510, 30], sourceResolution: [2, 2, 5], sinkShape: sinkRef.shape, orientation: parseOrientation(PARAMS.orientation) });
   t.deepEqual(Array.from(fwd.points.coords), Array.from(resamplePoints(points.points.coords, g)));
   t.deepEqual(Array.from(fwd.points.properties.size), [1, 2, 3]);
   t.deepEqual(fwd.voxelSize!.map((x) => +x.toFixed(4)), [10, +(667 * 2 / 134).toFixed(4), 10]);
-  const back = (await resamplePointsInverseNode.run({ points: fwd, source: ref, sink: sinkRef }, PARAMS, ctx)).output as PointsArtefact;
+  const back = (await resamplePointsInverseNode.run({ points: fwd, source: ref, sink: sinkRef }, nodeParams(resamplePointsInverseNode, POINT_PARAMS), ctx)).output as PointsArtefact;
   t.true(maxAbsDiff(back.points.coords, points.points.coords) < 1e-9);
   // without a source volume or sourceShape the node says what is missing
-  const e = await t.throwsAsync(resamplePointsNode.run({ points }, PARAMS, ctx));
+  const e = await t.throwsAsync(resamplePointsNode.run({ points }, nodeParams(resamplePointsNode, POINT_PARAMS), ctx));
   t.regex(e!.message, /resample-points: the source volume size is unknown: wire the 'source' input .* or set param 'sourceShape'/);
 });
 
 test('alignment node types: names, and check() names the bad param', (t) => {
   t.deepEqual(alignmentNodeTypes.map((n) => n.type), ['resample', 'resample-points', 'resample-points-inverse', 'elastix', 'transform-points', 'transform-image']);
-  t.deepEqual(resampleNode.check!({ orientation: [1, 2, 3], sinkResolution: [25, 25, 25] }), []);
-  const problems = resampleNode.check!({ orientation: [1, -1, 3], sinkResolution: [25, 0, 25] });
+  t.deepEqual(resampleNode.check!({ orientation: [1, 2, 3], sinkResolution: [25, 25, 25], interpolation: 'linear' }), []);
+  const problems = resampleNode.check!({ orientation: [1, -1, 3], sinkResolution: [25, 0, 25], interpolation: 'linear' });
   t.is(problems.length, 2);
   t.regex(problems[0], /^orientation: axis 1 appears twice/);
   t.regex(problems[1], /^sinkResolution: expected three positive numbers/);

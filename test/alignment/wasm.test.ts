@@ -9,6 +9,7 @@ import type { Shape3, Volume } from '../../engine/data/volume.js';
 import { elastixNode, transformPointsNode } from '../../nodes/alignment/nodes.js';
 import { affineMap, makeBrainPhantom, smoothWarpMap, TEST_AFFINE, warpVolume } from '../../tools/alignment/synthetic.js';
 import { fixturePath, makeContext, tempDir, removeTempDirs } from './_helpers.js';
+import { nodeParams } from '../../engine/workflow/validate.js';
 
 test.after.always(removeTempDirs);
 
@@ -28,7 +29,7 @@ function landmarks(n: number): Float64Array {
 }
 
 async function mapPoints(transform: TransformArtefact, pts: Float64Array, backend: string): Promise<Float64Array> {
-  const r = await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, { backend }, makeContext(`tp-${backend}`));
+  const r = await transformPointsNode.run({ points: { kind: 'points', points: { coords: pts, properties: {} } }, transform }, nodeParams(transformPointsNode, { backend }), makeContext(`tp-${backend}`));
   return (r.output as PointsArtefact).points.coords;
 }
 
@@ -42,7 +43,7 @@ test('the built-in point transformer equals native transformix on an affine + B-
   const atlas = makeBrainPhantom(SHAPE, 11);
   const sample = warpVolume(atlas, SHAPE, smoothWarpMap(SHAPE, 2.5));
   const { transform } = await elastixNode.run({ fixed: saveRef(sample, 'sample'), moving: saveRef(atlas, 'atlas') },
-    { parameterFiles: [fixturePath('test-affine.txt'), fixturePath('test-bspline.txt')], backend: 'native' }, makeContext('elastix-native'));
+    nodeParams(elastixNode, { parameterFiles: [fixturePath('test-affine.txt'), fixturePath('test-bspline.txt')], backend: 'native' }), makeContext('elastix-native'));
   const pts = landmarks(200);
   const native = await mapPoints(transform as TransformArtefact, pts, 'native');
   const ours = await mapPoints(transform as TransformArtefact, pts, 'wasm');
@@ -59,11 +60,11 @@ test('WebAssembly elastix recovers the known affine offline, within 1 voxel of t
   const params = { parameterFiles: [fixturePath('test-affine.txt')], randomSeed: 121212 };
   const wasmCtx = makeContext('elastix-wasm');
   const t0 = performance.now();
-  const wasm = (await elastixNode.run({ fixed, moving }, { ...params, backend: 'wasm' }, wasmCtx)).transform as TransformArtefact;
+  const wasm = (await elastixNode.run({ fixed, moving }, nodeParams(elastixNode, { ...params, backend: 'wasm' }), wasmCtx)).transform as TransformArtefact;
   const wasmSeconds = (performance.now() - t0) / 1000;
   t.true(wasmCtx.logs.some((l) => /wasm/.test(l)), 'the choice is logged');
   const t1 = performance.now();
-  const native = (await elastixNode.run({ fixed, moving }, { ...params, backend: 'native' }, makeContext('elastix-native2'))).transform as TransformArtefact;
+  const native = (await elastixNode.run({ fixed, moving }, nodeParams(elastixNode, { ...params, backend: 'native' }), makeContext('elastix-native2'))).transform as TransformArtefact;
   const nativeSeconds = (performance.now() - t1) / 1000;
   const pts = landmarks(60);
   const viaWasm = await mapPoints(wasm, pts, 'wasm');

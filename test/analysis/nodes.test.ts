@@ -17,8 +17,13 @@ import { tTestVoxels, tTestIndependent, groupStatistics, benjaminiHochberg, colo
 import { makeSyntheticAtlas, writeSyntheticAtlas, seededRandom } from '../../tools/analysis/synthetic-atlas.js';
 import { openVolume } from '../../nodes/io/formats.js';
 import { ChunkPool } from '../../engine/scheduler/pool.js';
+import { resolvePathParams } from '../../engine/workflow/paths.js';
 
-const node = (name: string) => analysisNodeTypes.find((n) => n.type === name) as WholeNodeType;
+/** A node type whose run() sees its path params resolved against ctx.baseDir, as the engine passes them. */
+const node = (name: string): WholeNodeType => {
+  const t = analysisNodeTypes.find((n) => n.type === name) as WholeNodeType;
+  return { ...t, run: (inputs, params, ctx) => t.run(inputs, resolvePathParams(t.params, params, ctx.baseDir), ctx) };
+};
 const root = mkdtempSync(join(tmpdir(), 'cm-analysis-nodes-'));
 let dirs = 0;
 test.after.always(() => rmSync(root, { recursive: true, force: true }));

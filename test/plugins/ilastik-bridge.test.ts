@@ -4,10 +4,10 @@ import test from 'ava';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { runApi, tempDir, writeWorkflow, CLI, ROOT } from '../engine/helpers.js';
 import { BLOB_PLUGIN, BLOBS, PYTHON, SHAPE, STANDIN_DIR, entryDir, match, pointsOf, toList } from './helpers.js';
 import { checkPluginImports } from '../../tools/plugins/check-imports.js';
+import { readNpy, writeNpy } from '../../app/api.js';
 
 const PLUGIN = join(ROOT, 'plugins', 'ilastik-bridge');
 
@@ -107,11 +107,11 @@ test('centres and sizes equal scipy.ndimage label + center_of_mass on the same p
   });
 });
 
-test('the slab reaches ilastik as a (z, y, x) .npy numpy reads back exactly', async (t) => {
-  const { writeNpy } = await import(pathToFileURL(join(PLUGIN, 'dist', 'npy.js')).href) as { writeNpy: (path: string, data: Uint16Array, dtype: string, shape: number[]) => void };
+test('the slab reaches ilastik as a (z, y, x) .npy numpy reads back exactly (the public API codec the plugin uses)', async (t) => {
   const dir = tempDir();
   const data = Uint16Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 1000 + 7);
-  writeNpy(join(dir, 'a.npy'), data, 'uint16', [3, 4, 5]);
+  writeNpy(join(dir, 'a.npy'), data, [3, 4, 5]);
+  t.deepEqual(Array.from(readNpy(join(dir, 'a.npy')).data), Array.from(data));
   const r = spawnSync(PYTHON, ['-c', 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, int(a[2, 3, 4]), int(a[1, 0, 2]))', join(dir, 'a.npy')], { encoding: 'utf8' });
   t.is(r.status, 0, r.stderr);
   // a[z, y, x] = data[x + X * (y + Y * z)]
@@ -255,4 +255,16 @@ test('CLI: clearmap run with --set ilastik=…; without ilastik it exits 1 namin
 
 test('the ilastik-bridge plugin imports only the public API', (t) => {
   t.deepEqual(checkPluginImports(PLUGIN), []);
+});
+
+test('a relative project resolves against the workflow folder, and a retrained project recomputes the node', async (t) => {
+  const { dir, exe, ilp } = setup();
+  const file = writeWorkflow(dir, workflow('cells.ilp', { ilastik: exe }, { chunkSizeMax: 100 }));
+  const cache = join(dir, 'cache');
+  const status = (r: Awaited<ReturnType<typeof runApi>>) => r.summary.nodes.find((n) => n.id === 'cells')!.status;
+  const first = await runApi(file, { cache, workers: 1 });
+  t.is(status(first), 'computed', JSON.stringify(first.summary.nodes));
+  t.is(status(await runApi(file, { cache, workers: 1 })), 'cached');
+  writeFileSync(ilp, JSON.stringify({ standin: { offset: 0, scale: 700 } })); // "retrained"
+  t.is(status(await runApi(file, { cache, workers: 1 })), 'computed', 'a changed .ilp is not a cache hit');
 });

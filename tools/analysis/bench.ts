@@ -14,6 +14,7 @@ import type { Shape3, TypedArray } from '../../engine/data/volume.js';
 import { rawVolumeRef, readRawRegion } from '../../engine/data/raw-volume.js';
 import { readRegion } from '../../engine/data/read.js';
 import { ChunkPool } from '../../engine/scheduler/pool.js';
+import { nodeParams } from '../../engine/workflow/validate.js';
 import { makeSyntheticAtlas, seededRandom } from './synthetic-atlas.js';
 import { LabelTree } from '../../nodes/analysis/atlas/label-tree.js';
 import { countPointsInRegions } from '../../nodes/analysis/atlas/regions.js';
@@ -81,7 +82,7 @@ if (mode === 'voxelize') {
   mkdirSync(work);
   const pool = new ChunkPool(workers);
   const c0 = process.cpuUsage(), t0 = performance.now();
-  const out = await ttestVoxelsNode.run({ groupA: { kind: 'json', value: refs[0] }, groupB: { kind: 'json', value: refs[1] } }, {}, {
+  const out = await ttestVoxelsNode.run({ groupA: { kind: 'json', value: refs[0] }, groupB: { kind: 'json', value: refs[1] } }, nodeParams(ttestVoxelsNode), {
     nodeId: 'bench', workDir: work, baseDir: dir, outDir: dir, workers, log: console.log, progress: () => {},
     readVolume: (r, region) => readRegion(r, region),
     parallel: (tasks) => Promise.all(tasks.map((t) => pool.runTask(t))) as never,

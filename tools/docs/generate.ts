@@ -24,9 +24,11 @@ export function findNodeDeclarations(root = ROOT): Map<string, Declared> {
   const found = new Map<string, Declared>();
   for (const sf of project.getSourceFiles()) {
     for (const v of sf.getVariableDeclarations()) {
+      // `const x: WholeNodeType = {...}` (untyped params) or `const x = defineWholeNode({...})` (typed)
       const typeText = v.getTypeNode()?.getText() ?? '';
-      if (!/^(NodeType|ChunkNodeType|WholeNodeType)$/.test(typeText)) continue;
-      const init = v.getInitializer();
+      let init: Node | undefined = v.getInitializer();
+      if (init && Node.isCallExpression(init) && /^define(Whole|Chunk)Node$/.test(init.getExpression().getText())) init = init.getArguments()[0];
+      else if (!/^(NodeType|ChunkNodeType|WholeNodeType)(<.*>)?$/.test(typeText)) continue;
       if (!init || !Node.isObjectLiteralExpression(init)) continue;
       const typeProp = init.getProperty('type');
       if (!typeProp || !Node.isPropertyAssignment(typeProp)) continue;

@@ -1,7 +1,8 @@
 // Plugin scaffolder: writes a ClearMap.ts plugin package (package.json, tsconfig.json, src/index.ts
-// with a working chunk node, src/kernel.ts, a node:test test that runs the node through a workflow,
-// README) from tools/new-plugin/template/.
-// Usage: node dist/tools/new-plugin/index.js <name> [--dir plugins]
+// with a working chunk node, src/params.ts (typed params), src/kernel.ts, a node:test test that runs
+// the node with the kit's runNode, README) from tools/new-plugin/template/. The package depends on
+// clearmap-ts by path (or --clearmap <spec>), so it installs and tests outside this repository too.
+// Usage: node dist/tools/new-plugin/index.js <name> [--dir plugins] [--clearmap <spec>]
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +32,23 @@ function listTemplates(dir: string, rel = ''): string[] {
 }
 
 /** Write the plugin `name` into `<parent>/<name>`; returns the files written (relative to the plugin folder). */
-export function scaffoldPlugin(name: string, parent: string): { dir: string; files: string[] } {
+/** This package's folder (what a scaffolded plugin depends on by path unless told otherwise). */
+export function packageRoot(): string {
+  return dirname(dirname(dirname(templateDir())));
+}
+
+/**
+ * Write the plugin `name` into `<parent>/<name>`; returns the files written (relative to the plugin
+ * folder). `clearmap` is the version spec its devDependency on clearmap-ts gets (default: this
+ * package by path, `file:<folder>`; a published version or a packed tarball also work).
+ */
+export function scaffoldPlugin(name: string, parent: string, clearmap = `file:${packageRoot()}`): { dir: string; files: string[] } {
   if (!NAME_PATTERN.test(name)) {
     throw new Error(`plugin name '${name}' is invalid: use lower-case letters, digits and single dashes, starting with a letter (e.g. my-detector)`);
   }
   const dir = resolve(parent, name);
   if (existsSync(dir)) throw new Error(`${dir} already exists; choose another name or --dir`);
-  const vars: Record<string, string> = { name, package: `clearmap-plugin-${name}`, nodeType: `${name}.bright-spots` };
+  const vars: Record<string, string> = { name, package: `clearmap-plugin-${name}`, nodeType: `${name}.bright-spots`, clearmap };
   const tdir = templateDir();
   const files: string[] = [];
   for (const t of listTemplates(tdir)) {
@@ -56,18 +67,20 @@ export function scaffoldPlugin(name: string, parent: string): { dir: string; fil
 function main(argv: string[]): number {
   const args = [...argv];
   let parent = 'plugins';
-  const i = args.indexOf('--dir');
-  if (i >= 0) {
-    if (!args[i + 1]) { console.error('--dir needs a folder'); return 2; }
-    parent = args[i + 1];
+  let clearmap: string | undefined;
+  for (const flag of ['--dir', '--clearmap']) {
+    const i = args.indexOf(flag);
+    if (i < 0) continue;
+    if (!args[i + 1]) { console.error(`${flag} needs a value`); return 2; }
+    if (flag === '--dir') parent = args[i + 1]; else clearmap = args[i + 1];
     args.splice(i, 2);
   }
   if (args.length !== 1 || args[0].startsWith('-')) {
-    console.error('usage: node dist/tools/new-plugin/index.js <name> [--dir plugins]');
+    console.error('usage: node dist/tools/new-plugin/index.js <name> [--dir plugins] [--clearmap <version, tarball or file:path>]');
     return 2;
   }
   try {
-    const { dir, files } = scaffoldPlugin(args[0], parent);
+    const { dir, files } = scaffoldPlugin(args[0], parent, clearmap);
     const rel = relative(process.cwd(), dir) || '.';
     console.log(`created ${rel}:`);
     for (const f of files) console.log(`  ${f}`);

@@ -7,6 +7,9 @@ import { builtinModules } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
 import { Project } from 'ts-morph';
 
+/** The package's public entry points (its package.json "exports"). */
+const PUBLIC_ENTRY_POINTS = ['clearmap-ts', 'clearmap-ts/kernels'];
+
 export interface ImportProblem {
   file: string;
   line: number;
@@ -36,7 +39,7 @@ export function checkPluginImports(pluginDir: string): ImportProblem[] {
       }
       if (s.startsWith('node:') || builtinModules.includes(s)) continue;
       const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
-      if (name === 'clearmap-ts' && s !== 'clearmap-ts') { problems.push({ file, line, specifier: s, reason: "deep import into clearmap-ts; import from 'clearmap-ts' only" }); continue; }
+      if (name === 'clearmap-ts' && !PUBLIC_ENTRY_POINTS.includes(s)) { problems.push({ file, line, specifier: s, reason: `deep import into clearmap-ts; import from ${PUBLIC_ENTRY_POINTS.map((e) => `'${e}'`).join(' or ')} only` }); continue; }
       if (!declared.has(name)) problems.push({ file, line, specifier: s, reason: `package '${name}' is not declared in ${relative(process.cwd(), join(dir, 'package.json'))}` });
     }
   }

@@ -3,13 +3,13 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { colorPValues } from '../statistics/ttest.js';
 import { optionalNumber, planesPerSlab } from './common.js';
 
 const colour = (description: string) => ({ type: 'array', items: { type: 'number' }, minItems: 1, description });
 
-export const colorPValuesNode: WholeNodeType = {
+export const colorPValuesNode = defineWholeNode({
   kind: 'whole',
   type: 'color-pvalues',
   version: '1',
@@ -76,4 +76,4 @@ export const colorPValuesNode: WholeNodeType = {
       'ElementType = MET_FLOAT', 'ElementDataFile = colored.raw', ''].join('\n'));
     return { colored: { kind: 'file', path: mhd } };
   },
-};
+});

@@ -1,6 +1,6 @@
 // Helpers shared by the analysis node types: parameter reading with clear errors, path resolution
 // and file identity for the cache key, lists of volumes, and streaming MHD/RAW outputs.
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Artefact, VolumeRef } from '../../../engine/core/artefacts.js';
 import type { NodeContext } from '../../../engine/core/node-type.js';
@@ -11,13 +11,6 @@ import { openVolume } from '../../io/formats.js';
 
 export function resolvePath(baseDir: string, p: string): string {
   return isAbsolute(p) ? p : resolve(baseDir, p);
-}
-
-/** Path, size and mtime of files, for externalIdentity (a changed file invalidates the cache). */
-export function fileIdentity(paths: string[]): unknown {
-  return paths.map((p) => {
-    try { const s = statSync(p); return { path: p, size: s.size, mtime: s.mtimeMs }; } catch { return { path: p, missing: true }; }
-  });
 }
 
 export function stringList(v: unknown, where: string): string[] | undefined {

@@ -1,11 +1,10 @@
 // Node 'count-regions': points + annotation volume + label file → region table (ClearMap's
 // Label.countPointsInRegions with allIds, level, collapse and intensity sums).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { LabelTree } from '../atlas/label-tree.js';
 import { countPointsInRegions, regionTable } from '../atlas/regions.js';
-import { fileIdentity, resolvePath } from './common.js';
 
-export const countRegionsNode: WholeNodeType = {
+export const countRegionsNode = defineWholeNode({
   kind: 'whole',
   type: 'count-regions',
   version: '1',
@@ -23,7 +22,7 @@ export const countRegionsNode: WholeNodeType = {
     additionalProperties: false,
     required: ['labels'],
     properties: {
-      labels: { type: 'string', description: "Label file: ClearMap annotation table (.csv, with collapse column) or Allen structure graph (.json); relative to the workflow." },
+      labels: { type: 'string', format: 'path', description: "Label file: ClearMap annotation table (.csv, with collapse column) or Allen structure graph (.json); relative to the workflow." },
       level: { type: 'integer', minimum: 0, description: "Count at this level of the hierarchy (root = 0), ClearMap's level." },
       collapse: { type: 'boolean', default: false, description: "Collapse to the nearest region marked in the collapse column (ClearMap's collapse)." },
       weights: { type: 'string', description: "Also sum this point property column per region (ClearMap's intensities)." },
@@ -34,15 +33,12 @@ export const countRegionsNode: WholeNodeType = {
   check(params) {
     return params.level !== undefined && params.collapse === true ? ["params 'level' and 'collapse' exclude each other"] : [];
   },
-  async externalIdentity(params, baseDir) {
-    return fileIdentity([resolvePath(baseDir, String(params.labels))]);
-  },
   async run(inputs, params, ctx) {
     const id = ctx.nodeId;
     const pts = inputs.points, ann = inputs.annotation;
     if (!pts || pts.kind !== 'points') throw new Error(`node '${id}': input 'points' must be points`);
     if (!ann || ann.kind !== 'volume') throw new Error(`node '${id}': input 'annotation' must be a volume`);
-    const tree = LabelTree.load(resolvePath(ctx.baseDir, String(params.labels)));
+    const tree = LabelTree.load(params.labels);
     const annotation = await ctx.readVolume(ann);
     let weights: Float64Array | undefined;
     if (params.weights !== undefined) {
@@ -62,4 +58,4 @@ export const countRegionsNode: WholeNodeType = {
       unknown: { kind: 'json', value: { unknownIds: c.unknownIds, pointsWithUnknownLabel: unknownPoints, pointsOutsideOrBackground: background } },
     };
   },
-};
+});

@@ -1,11 +1,11 @@
 // Node 'isolate-region': keep a volume only inside an atlas region and all its descendants (zero
 // elsewhere), e.g. to restrict a heat map or p-value map to one brain area. Streamed in z-slabs.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { LabelTree } from '../atlas/label-tree.js';
-import { fileIdentity, planesPerSlab, RawOutput, resolvePath } from './common.js';
+import { planesPerSlab, RawOutput } from './common.js';
 
-export const isolateRegionNode: WholeNodeType = {
+export const isolateRegionNode = defineWholeNode({
   kind: 'whole',
   type: 'isolate-region',
   version: '1',
@@ -22,18 +22,15 @@ export const isolateRegionNode: WholeNodeType = {
     additionalProperties: false,
     required: ['labels', 'region'],
     properties: {
-      labels: { type: 'string', description: 'Label file (.csv ClearMap table or .json Allen graph), relative to the workflow.' },
+      labels: { type: 'string', format: 'path', description: 'Label file (.csv ClearMap table or .json Allen graph), relative to the workflow.' },
       region: { type: ['string', 'integer'], description: "Region acronym (e.g. 'CTX') or id." },
     },
-  },
-  async externalIdentity(params, baseDir) {
-    return fileIdentity([resolvePath(baseDir, String(params.labels))]);
   },
   async run(inputs, params, ctx) {
     const v = inputs.input as VolumeRef, ann = inputs.annotation as VolumeRef;
     if (v?.kind !== 'volume' || ann?.kind !== 'volume') throw new Error(`node '${ctx.nodeId}': inputs 'input' and 'annotation' must be volumes`);
     if (v.shape.some((s, i) => s !== ann.shape[i])) throw new Error(`node '${ctx.nodeId}': input [${v.shape}] and annotation [${ann.shape}] differ in shape`);
-    const tree = LabelTree.load(resolvePath(ctx.baseDir, String(params.labels)));
+    const tree = LabelTree.load(params.labels);
     let keep: Set<number>;
     try { keep = tree.descendants(tree.resolve(params.region as string | number)); } catch (e) { throw new Error(`node '${ctx.nodeId}': param 'region': ${(e as Error).message}`); }
     const out = new RawOutput(ctx.workDir, 'isolated', v.shape, v.dtype, v.voxelSize);
@@ -50,4 +47,4 @@ export const isolateRegionNode: WholeNodeType = {
     ctx.log(`kept region ${params.region} and ${keep.size - 1} descendant(s)`);
     return { output: out.finish() };
   },
-};
+});

@@ -2,10 +2,10 @@
 // (ClearMap's tTestPointsInRegions), with Benjamini–Hochberg and Storey q-value columns.
 import { readFileSync } from 'node:fs';
 import type { Artefact } from '../../../engine/core/artefacts.js';
-import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.js';
+import { type NodeContext, type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { Table } from '../../../engine/data/table.js';
 import { parseCsvTable, tTestRegionTables } from '../atlas/region-table.js';
-import { fileIdentity, optionalNumber, resolvePath, stringList } from './common.js';
+import { optionalNumber, resolvePath, stringList } from './common.js';
 
 function readTableFile(path: string): Table {
   let text: string;
@@ -32,7 +32,7 @@ function tableGroup(input: Artefact | undefined, param: unknown, ctx: NodeContex
   });
 }
 
-export const ttestRegionsNode: WholeNodeType = {
+export const ttestRegionsNode = defineWholeNode({
   kind: 'whole',
   type: 'ttest-regions',
   version: '1',
@@ -48,17 +48,13 @@ export const ttestRegionsNode: WholeNodeType = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      groupA: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Region table CSV files of group A (as written from count-regions).' },
-      groupB: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Region table CSV files of group B.' },
+      groupA: { type: 'array', items: { type: 'string', format: 'path' }, minItems: 1, description: 'Region table CSV files of group A (as written from count-regions).' },
+      groupB: { type: 'array', items: { type: 'string', format: 'path' }, minItems: 1, description: 'Region table CSV files of group B.' },
       countColumn: { type: 'string', default: 'count', description: 'Column to compare (e.g. count, or a summed intensity column).' },
       equalVar: { type: 'boolean', default: false, description: 'Pooled-variance Student test instead of Welch (ClearMap default for regions: Welch).' },
       pcutoff: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Clip p-values above this value to it (the p column only; corrections use unclipped p).' },
       removeNaN: { type: 'boolean', default: true, description: 'Undefined p-values (e.g. all counts equal) become 1.' },
     },
-  },
-  async externalIdentity(params, baseDir) {
-    const files = [...(stringList(params.groupA, 'groupA') ?? []), ...(stringList(params.groupB, 'groupB') ?? [])];
-    return fileIdentity(files.map((f) => resolvePath(baseDir, f)));
   },
   async run(inputs, params, ctx) {
     const a = tableGroup(inputs.groupA, params.groupA, ctx, 'groupA');
@@ -75,4 +71,4 @@ export const ttestRegionsNode: WholeNodeType = {
     }
     return { table: { kind: 'table', table } };
   },
-};
+});

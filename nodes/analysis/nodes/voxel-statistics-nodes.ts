@@ -2,18 +2,18 @@
 // maps (ClearMap's Statistics.tTestVoxelization and mean/std/var), streamed in z-slabs so memory
 // stays bounded whatever the number of samples; slabs run in parallel on the engine's worker pool.
 import type { Artefact, VolumeRef } from '../../../engine/core/artefacts.js';
-import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.js';
+import { type NodeContext, type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Shape3 } from '../../../engine/data/volume.js';
 import { rawVolumeRef, writeMhdHeader } from '../../../engine/data/raw-volume.js';
-import { commonShape, fileIdentity, optionalNumber, planesPerSlab, resolvePath, stringList, volumeGroup } from './common.js';
+import { commonShape, optionalNumber, planesPerSlab, volumeGroup } from './common.js';
 import { TASKS_MODULE, type GroupMapsSlabArgs, type TTestSlabArgs } from './voxel-statistics-tasks.js';
 
 const GROUP_DOC = 'A json list of heat map files (paths) or volume references. If not wired, param of the same name (paths relative to the workflow) is used.';
 
 function groupParam(description: string) {
-  return { type: 'array', items: { type: 'string' }, minItems: 1, description };
+  return { type: 'array', items: { type: 'string', format: 'path' }, minItems: 1, description } as const;
 }
 
 /** Preallocated float32 outputs in ctx.workDir that slab tasks fill in place. */
@@ -46,13 +46,7 @@ async function runSlabs(ctx: NodeContext, exportName: string, depth: number, ste
   }
 }
 
-function externalFiles(params: Record<string, unknown>, baseDir: string, keys: string[]): unknown {
-  const files: string[] = [];
-  for (const k of keys) for (const p of stringList(params[k], `param '${k}'`) ?? []) files.push(resolvePath(baseDir, p));
-  return fileIdentity(files);
-}
-
-export const ttestVoxelsNode: WholeNodeType = {
+export const ttestVoxelsNode = defineWholeNode({
   kind: 'whole',
   type: 'ttest-voxels',
   version: '1',
@@ -77,7 +71,6 @@ export const ttestVoxelsNode: WholeNodeType = {
       slabBytes: { type: 'integer', minimum: 1, default: 134217728, description: 'Memory budget of one slab task (one z-slab of all input maps, bytes); each worker holds one, so the peak is about workers x slabBytes.' },
     },
   },
-  async externalIdentity(params, baseDir) { return externalFiles(params, baseDir, ['groupA', 'groupB']); },
   async run(inputs, params, ctx) {
     const a = await volumeGroup(inputs.groupA, params.groupA, ctx, 'groupA');
     const b = await volumeGroup(inputs.groupB, params.groupB, ctx, 'groupB');
@@ -92,9 +85,9 @@ export const ttestVoxelsNode: WholeNodeType = {
     await runSlabs(ctx, 'ttestSlab', shape[2], step, (z0, z1): TTestSlabArgs => ({ a, b, z0, z1, opts, pPath: paths.pvalues, signPath: paths.sign }));
     return { pvalues: finish(ctx, 'pvalues', paths.pvalues, shape, voxelSize), sign: finish(ctx, 'sign', paths.sign, shape, voxelSize) };
   },
-};
+});
 
-export const groupMapsNode: WholeNodeType = {
+export const groupMapsNode = defineWholeNode({
   kind: 'whole',
   type: 'group-maps',
   version: '1',
@@ -116,7 +109,6 @@ export const groupMapsNode: WholeNodeType = {
       slabBytes: { type: 'integer', minimum: 1, default: 134217728, description: 'Memory budget of one slab task (one z-slab of all input maps, bytes); each worker holds one, so the peak is about workers x slabBytes.' },
     },
   },
-  async externalIdentity(params, baseDir) { return externalFiles(params, baseDir, ['group']); },
   async run(inputs: Record<string, Artefact | undefined>, params, ctx) {
     const g = await volumeGroup(inputs.group, params.group, ctx, 'group');
     const ddof = (params.ddof as number | undefined) ?? 0;
@@ -128,4 +120,4 @@ export const groupMapsNode: WholeNodeType = {
     const vs = g[0].voxelSize;
     return { mean: finish(ctx, 'mean', paths.mean, shape, vs), std: finish(ctx, 'std', paths.std, shape, vs), var: finish(ctx, 'var', paths.var, shape, vs) };
   },
-};
+});

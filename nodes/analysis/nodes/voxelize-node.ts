@@ -1,10 +1,10 @@
 // Node 'voxelize': points → heat map volume (ClearMap's Voxelization.voxelize).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { Shape3 } from '../../../engine/data/volume.js';
 import { voxelize, VOXELIZE_METHODS, type VoxelizeMethod } from '../voxelize.js';
 import { RawOutput, triple } from './common.js';
 
-export const voxelizeNode: WholeNodeType = {
+export const voxelizeNode = defineWholeNode({
   kind: 'whole',
   type: 'voxelize',
   version: '1',
@@ -61,4 +61,4 @@ export const voxelizeNode: WholeNodeType = {
     ctx.log(`voxelized ${pts.points.coords.length / 3} points (${method}) into [${shape.join(', ')}]`);
     return { heatmap: out.finish() };
   },
-};
+});

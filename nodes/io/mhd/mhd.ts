@@ -5,9 +5,9 @@
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { emptyVolume } from '../../../engine/data/volume.js';
-import { AtomicFile } from '../atomic.js';
+import { AtomicFile } from '../../../engine/data/atomic.js';
 import { ELEMENT_TO_DTYPE, elementBytes, type ElementType } from '../element-types.js';
-import type { VolumeWriter, WriterSpec } from '../formats.js';
+import type { VolumeWriter, WriterSpec } from '../writer.js';
 import { readRows } from '../raw-region.js';
 import { boxShape } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';

@@ -1,16 +1,16 @@
 // read-points / write-points (CSV, NPY, VTK with ClearMap's `_intensities` companion files) and
 // write-table (CSV).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact, TableArtefact } from '../../../engine/core/artefacts.js';
 import { tableToCsv } from '../../../engine/data/table.js';
-import { writeFileAtomic } from '../atomic.js';
-import { fileIdentities } from '../file-identity.js';
+import { writeFileAtomic } from '../../../engine/data/atomic.js';
+import { fileIdentities } from '../../../engine/cache/keys.js';
 import { intensitiesFileName, POINT_FORMATS, readPointsFile, writePointsFile } from '../points/points-files.js';
 import { absolute } from './read-volume.js';
 import { resolveOutPath } from '../../../engine/core/out-path.js';
 import { existsSync } from 'node:fs';
 
-export const readPointsNode: WholeNodeType = {
+export const readPointsNode = defineWholeNode({
   type: 'read-points',
   version: '1',
   kind: 'whole',
@@ -20,7 +20,7 @@ export const readPointsNode: WholeNodeType = {
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'Points file, relative to the workflow file.' },
+      path: { type: 'string', format: 'path', minLength: 1, description: 'Points file, relative to the workflow file.' },
       format: { enum: [...POINT_FORMATS], description: 'Override the format picked from the extension.' },
       columns: { type: 'array', items: { type: 'string' }, description: 'Names for the columns of an unnamed intensities file (default: raw, dog, background, size when there are 4).' },
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'µm per voxel of the coordinates, if known.' },
@@ -34,14 +34,14 @@ export const readPointsNode: WholeNodeType = {
     if (params.voxelSize) out.voxelSize = params.voxelSize as [number, number, number];
     return { points: out };
   },
-  async externalIdentity(params, baseDir) {
-    const path = absolute(params.path as string, baseDir);
-    const companion = intensitiesFileName(path);
-    return fileIdentities(existsSync(companion) ? [path, companion] : [path]);
+  async externalIdentity(params) {
+    // the engine fingerprints `path`; the companion intensities file is found by name
+    const companion = intensitiesFileName(params.path);
+    return existsSync(companion) ? fileIdentities([companion]) : null;
   },
-};
+});
 
-export const writePointsNode: WholeNodeType = {
+export const writePointsNode = defineWholeNode({
   type: 'write-points',
   version: '1',
   kind: 'whole',
@@ -79,9 +79,9 @@ export const writePointsNode: WholeNodeType = {
     ctx.log(`wrote ${files.join(', ')}`);
     return { file: { kind: 'file', path: files[0], files } };
   },
-};
+});
 
-export const writeTableNode: WholeNodeType = {
+export const writeTableNode = defineWholeNode({
   type: 'write-table',
   version: '1',
   kind: 'whole',
@@ -102,4 +102,4 @@ export const writeTableNode: WholeNodeType = {
     writeFileAtomic(dest, tableToCsv(a.table));
     return { file: { kind: 'file', path: dest } };
   },
-};
+});

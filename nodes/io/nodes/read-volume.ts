@@ -1,9 +1,9 @@
 // read-volume: a volume file or per-plane file pattern -> a lazy VolumeRef (nothing is read here;
 // chunk workers read their slabs through readVolumeRegion).
 import { isAbsolute, resolve } from 'node:path';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../formats.js';
-import { fileIdentities } from '../file-identity.js';
+import { fileIdentities } from '../../../engine/cache/keys.js';
 import { formatVoxelSize } from '../voxel-size.js';
 
 const rangeSchema = (axis: string) => ({
@@ -12,7 +12,7 @@ const rangeSchema = (axis: string) => ({
   description: `ClearMap-style ${axis} range [start, end): null = open end, negative counts from the end; clipped to the data.`,
 });
 
-export const readVolumeNode: WholeNodeType = {
+export const readVolumeNode = defineWholeNode({
   type: 'read-volume',
   version: '1',
   kind: 'whole',
@@ -22,7 +22,7 @@ export const readVolumeNode: WholeNodeType = {
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'File, folder of numbered TIFF planes, glob (e.g. Z*.tif) or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
+      path: { type: 'string', format: 'path', minLength: 1, description: 'File, folder of numbered TIFF planes, glob (e.g. Z*.tif) or file pattern (regex in the file name, e.g. Z\\d{4}.tif), relative to the workflow file.' },
       format: { enum: [...VOLUME_FORMATS], description: 'Override the format picked from the extension.' },
       x: rangeSchema('x'), y: rangeSchema('y'), z: rangeSchema('z'),
       voxelSize: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'Voxel size in µm [x, y, z]; overrides what the file says.' },
@@ -53,7 +53,7 @@ export const readVolumeNode: WholeNodeType = {
   async externalIdentity(params, baseDir) {
     return fileIdentities(await volumeFiles(absolute(params.path as string, baseDir), params.format as string | undefined));
   },
-};
+});
 
 export function absolute(path: string, base: string): string {
   return isAbsolute(path) ? path : resolve(base, path);

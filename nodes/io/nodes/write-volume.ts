@@ -1,6 +1,6 @@
 // write-volume: stream a volume slab by slab (bounded memory) into a TIFF stack, per-plane TIFFs,
 // MHD/RAW or NRRD, written atomically (temp file + rename).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
 import { createVolumeWriter, VOLUME_FORMATS } from '../formats.js';
@@ -8,7 +8,7 @@ import { resolveOutPath } from '../../../engine/core/out-path.js';
 
 const SLAB_BYTES = 64 * 1024 * 1024;
 
-export const writeVolumeNode: WholeNodeType = {
+export const writeVolumeNode = defineWholeNode({
   type: 'write-volume',
   version: '1',
   kind: 'whole',
@@ -55,4 +55,4 @@ export const writeVolumeNode: WholeNodeType = {
       throw e;
     }
   },
-};
+});

@@ -4,9 +4,9 @@ import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from
 import { dirname, isAbsolute, join } from 'node:path';
 import { gunzipSync, createGzip } from 'node:zlib';
 import { emptyVolume, type DType, type TypedArray } from '../../../engine/data/volume.js';
-import { AtomicFile } from '../atomic.js';
+import { AtomicFile } from '../../../engine/data/atomic.js';
 import { ELEMENT_TO_DTYPE, elementBytes, swapBytes, viewElements, type ElementType } from '../element-types.js';
-import type { VolumeWriter, WriterSpec } from '../formats.js';
+import type { VolumeWriter, WriterSpec } from '../writer.js';
 import { readRows } from '../raw-region.js';
 import { boxShape, type Box } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';

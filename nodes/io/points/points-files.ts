@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { INTENSITY_COLUMNS, makePoints, pointCount, type Points } from '../../../engine/data/points.js';
-import { writeFilesAtomic } from '../atomic.js';
+import { writeFileAtomic, writeFilesAtomic } from '../../../engine/data/atomic.js';
 import { checkInputFile } from '../input-file.js';
 import { encodeCsv, readCsvColumns } from './csv.js';
 import { encodeNpy, readNpy, type NpyFloat } from './npy.js';

@@ -8,8 +8,8 @@
 import { renameSync, rmSync, writeSync } from 'node:fs';
 import type { DType } from '../../../engine/data/volume.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
-import { AtomicFile } from '../atomic.js';
-import type { VolumeWriter, WriterSpec } from '../formats.js';
+import { AtomicFile } from '../../../engine/data/atomic.js';
+import type { VolumeWriter, WriterSpec } from '../writer.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import { matchingFiles, patternFileName } from './file-pattern.js';
 import { composeImageJDescription } from './imagej.js';

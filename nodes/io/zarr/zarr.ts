@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bytesPerVoxel, emptyVolume, type DType, type TypedArray } from '../../../engine/data/volume.js';
 import { ELEMENT_TO_DTYPE, type ElementType } from '../element-types.js';
-import type { VolumeWriter, WriterSpec } from '../formats.js';
+import type { VolumeWriter, WriterSpec } from '../writer.js';
 import { boxShape, type Box } from '../region.js';
 import { checkSlab } from '../slab-check.js';
 import type { MaybeVoxelSize, VolumeSource } from '../source.js';

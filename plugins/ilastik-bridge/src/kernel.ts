@@ -4,26 +4,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import type { ChunkGeometry, Points, Volume } from 'clearmap-ts';
-import { readNpy, writeNpy } from './npy.js';
-import { cellsFromMask } from 'clearmap-ts';
+import { join, resolve } from 'node:path';
+import { readNpy, writeNpy, type ChunkGeometry, type Points, type Volume } from 'clearmap-ts';
+import { cellsFromMask } from 'clearmap-ts/kernels';
+import type { IlastikCellsParams, IlastikPixelsParams } from './params.js';
 
-export interface IlastikParams {
-  project: string;
-  ilastik?: string;
-  cellClass: number;
-  threshold: number | null;
-  rescale: number | null;
-  featureOverlap: number;
-  maxCellExtent: number;
-  minSize: number;
-  maxSize: number | null;
-  threads: number | null;
-  readonly: boolean;
-  extraArgs: string[];
-  tempDir?: string;
-}
 
 const STDERR_KEEP = 4000;
 
@@ -41,7 +26,7 @@ export function resolveIlastik(param: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /** The argument array of one headless run (never a shell string). */
-export function ilastikArgs(p: IlastikParams, input: string, output: string): string[] {
+export function ilastikArgs(p: IlastikPixelsParams, input: string, output: string): string[] {
   return [
     '--headless',
     `--project=${resolve(p.project)}`,
@@ -72,10 +57,10 @@ function run(exe: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
 }
 
 /** One headless run on a slab: the (z, y, x, C) probabilities (C channels), as read from ilastik's .npy. */
-export async function classifySlab(slab: Volume, p: IlastikParams): Promise<{ data: ArrayLike<number>; channels: number }> {
+export async function classifySlab(slab: Volume, p: IlastikPixelsParams): Promise<{ data: ArrayLike<number>; channels: number }> {
   const exe = resolveIlastik(p.ilastik);
   if (!existsSync(resolve(p.project))) {
-    throw new Error(`params.project: ilastik project '${p.project}' does not exist${isAbsolute(p.project) ? '' : ` (relative paths resolve against ${process.cwd()}; give an absolute path)`}`);
+    throw new Error(`params.project: ilastik project '${p.project}' does not exist`);
   }
   const [X, Y, Z] = slab.shape;
   const dir = mkdtempSync(join(p.tempDir ?? tmpdir(), 'clearmap-ilastik-'));
@@ -86,9 +71,9 @@ export async function classifySlab(slab: Volume, p: IlastikParams): Promise<{ da
       // ClearMap's rescaleToIlastik: value * rescale, clipped to 255, as uint8
       const u8 = new Uint8Array(slab.data.length);
       for (let i = 0; i < u8.length; i++) u8[i] = Math.max(0, Math.min(255, Math.floor(slab.data[i] * p.rescale)));
-      writeNpy(input, u8, 'uint8', [Z, Y, X]);
+      writeNpy(input, u8, [Z, Y, X]);
     } else {
-      writeNpy(input, slab.data, slab.dtype, [Z, Y, X]);
+      writeNpy(input, slab.data, [Z, Y, X]);
     }
     const env = { ...process.env };
     if (p.threads !== null) env.LAZYFLOW_THREADS = String(p.threads);
@@ -107,8 +92,7 @@ export async function classifySlab(slab: Volume, p: IlastikParams): Promise<{ da
   }
 }
 
-export async function ilastikCells(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>): Promise<Points> {
-  const p = params as unknown as IlastikParams;
+export async function ilastikCells(slab: Volume, g: ChunkGeometry, p: IlastikCellsParams): Promise<Points> {
   const { data: d, channels: C } = await classifySlab(slab, p);
   const prob = (i: number) => d[i * C + p.cellClass];
   const isCell = p.threshold !== null
@@ -132,8 +116,7 @@ export async function ilastikCells(slab: Volume, g: ChunkGeometry, params: Recor
 }
 
 /** The cellClass probability of every voxel of the slab, as a float32 volume (ClearMap's classifyPixel). */
-export async function ilastikProbabilities(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Promise<Volume> {
-  const p = params as unknown as IlastikParams;
+export async function ilastikProbabilities(slab: Volume, _g: ChunkGeometry, p: IlastikPixelsParams): Promise<Volume> {
   const { data, channels } = await classifySlab(slab, p);
   const out = new Float32Array(slab.data.length);
   for (let i = 0; i < out.length; i++) out[i] = data[i * channels + p.cellClass];

@@ -1,13 +1,9 @@
 // Runs in the engine's worker threads: one histogram per chunk (integer counts, so the join is exact).
 import type { ChunkGeometry, Volume } from 'clearmap-ts';
+import type { HistogramParams } from './params.js';
 
-export interface HistogramParams {
-  bins: number;
-  range: [number, number];
-}
-
-export function chunkHistogram(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Float64Array {
-  const { bins, range } = params as unknown as HistogramParams;
+export function chunkHistogram(slab: Volume, _g: ChunkGeometry, params: HistogramParams): Float64Array {
+  const { bins, range } = params;
   const [lo, hi] = range;
   const counts = new Float64Array(bins + 2); // [below range, bins..., above range]
   const scale = bins / (hi - lo);

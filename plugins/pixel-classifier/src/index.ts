@@ -4,15 +4,16 @@
 // Imports only the public API ('clearmap-ts').
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeTypesModule, type Artefact, type ChunkNodeType, type VolumeRef, type WholeNodeType } from 'clearmap-ts';
+import { defineChunkNode, defineWholeNode, nodeTypesModule, type Artefact, type VolumeRef } from 'clearmap-ts';
 import { computeFeatures, featureNames, featureRadius, type FeatureSpec } from './features.js';
 import { rng, trainForest, type ForestOptions } from './forest.js';
 import { MODEL_FORMAT, modelProblems, type PixelModel } from './model.js';
+import { classifyCellsParams, classifyPixelsParams } from './params.js';
 
 export { featureRadius, featureNames, computeFeatures } from './features.js';
 export { MODEL_FORMAT, type PixelModel } from './model.js';
 
-export const trainNode: WholeNodeType = {
+export const trainNode = defineWholeNode({
   kind: 'whole',
   type: 'pixel-classifier.train',
   version: '1',
@@ -44,7 +45,7 @@ export const trainNode: WholeNodeType = {
     if (labelsRef.shape.some((s, i) => s !== input.shape[i])) {
       throw new Error(`inputs.labels: shape [${labelsRef.shape}] differs from inputs.input [${input.shape}]`);
     }
-    const spec: FeatureSpec = { sigmas: params.sigmas as number[], truncate: params.truncate as number };
+    const spec: FeatureSpec = { sigmas: params.sigmas, truncate: params.truncate };
     const [X, Y] = input.shape;
     const labels = await ctx.readVolume(labelsRef);
     const picked: number[] = [];
@@ -57,9 +58,9 @@ export const trainNode: WholeNodeType = {
       picked.push(i);
     }
     let idx = picked;
-    const maxSamples = params.maxSamples as number;
+    const maxSamples = params.maxSamples;
     if (idx.length > maxSamples) {
-      const r = rng(((params.seed as number) ^ 0x9e3779b9) >>> 0);
+      const r = rng((params.seed ^ 0x9e3779b9) >>> 0);
       for (let k = 0; k < maxSamples; k++) { const j = k + Math.floor(r() * (idx.length - k)); [idx[k], idx[j]] = [idx[j], idx[k]]; }
       idx = idx.slice(0, maxSamples).sort((a, b) => a - b);
     }
@@ -75,8 +76,8 @@ export const trainNode: WholeNodeType = {
     const x = new Float32Array(idx.length * F);
     idx.forEach((i, s) => { for (let f = 0; f < F; f++) x[s * F + f] = feats[f][i]; });
     const forestOptions: ForestOptions = {
-      trees: params.trees as number, maxDepth: params.maxDepth as number, minSamplesLeaf: params.minSamplesLeaf as number,
-      featuresPerSplit: params.featuresPerSplit as number | null, seed: params.seed as number,
+      trees: params.trees, maxDepth: params.maxDepth, minSamplesLeaf: params.minSamplesLeaf,
+      featuresPerSplit: params.featuresPerSplit, seed: params.seed,
     };
     const { trees, oobError } = trainForest(x, y, F, forestOptions);
     const model: PixelModel = {
@@ -85,13 +86,13 @@ export const trainNode: WholeNodeType = {
       features: { ...spec, names: featureNames(spec) },
       classes: ['background', 'cell'],
       trees,
-      training: { samples: y.length, background: y.length - cells, cells, oobError: Number.isNaN(oobError) ? null : oobError, seed: params.seed as number },
+      training: { samples: y.length, background: y.length - cells, cells, oobError: Number.isNaN(oobError) ? null : oobError, seed: params.seed },
     };
     ctx.log(`trained ${trees.length} trees on ${y.length} voxels (${cells} cell); out-of-bag error ${oobError.toFixed(4)}`);
     writeFileSync(join(ctx.workDir, 'model.json'), JSON.stringify(model));
     return { model: { kind: 'json', value: model } };
   },
-};
+});
 
 /** The model from the wired `model` input, else params.model; checked either way. */
 export function chosenModel(params: Record<string, unknown>, inputs: Record<string, Artefact | undefined> | undefined, node: string): PixelModel {
@@ -103,7 +104,7 @@ export function chosenModel(params: Record<string, unknown>, inputs: Record<stri
   return model as PixelModel;
 }
 
-export const classifyCellsNode: ChunkNodeType = {
+export const classifyCellsNode = defineChunkNode({
   kind: 'chunk',
   type: 'pixel-classifier.classify-cells',
   version: '1',
@@ -115,28 +116,18 @@ export const classifyCellsNode: ChunkNodeType = {
     model: { type: 'json', optional: true, description: "The model: wire a pixel-classifier.train node's model output here (or give params.model)." },
   },
   outputs: { cells: { type: 'points', description: 'Cell centres [x, y, z] (voxels) with columns size, raw (intensity at the centre) and probability (mean cell probability).' } },
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      model: { type: 'object', description: 'The model, when input model is not wired: the value of a pixel-classifier.train node\'s model output (model.json).' },
-      threshold: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Cell voxels have cell probability > threshold (0.5 = the argmax of the two classes, as ClearMap).' },
-      maxCellExtent: { type: 'integer', minimum: 1, default: 10, description: 'Largest cell extent in z (planes); longer components are dropped.' },
-      minSize: { type: 'integer', minimum: 1, default: 1, description: 'Smallest component kept (voxels).' },
-      maxSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Largest component kept (voxels); null = no limit.' },
-    },
-  },
+  params: classifyCellsParams,
   check(params) {
     const problems = params.model === undefined ? [] : modelProblems(params.model, 'params.model');
-    if (params.maxSize !== null && (params.maxSize as number) < (params.minSize as number)) problems.push(`params.maxSize: ${params.maxSize} is below minSize ${params.minSize}`);
+    if (params.maxSize !== null && params.maxSize < params.minSize) problems.push(`params.maxSize: ${params.maxSize} is below minSize ${params.minSize}`);
     return problems;
   },
   produces: 'points',
-  overlap: (params, inputs) => featureRadius(chosenModel(params, inputs, 'pixel-classifier.classify-cells').features) + (params.maxCellExtent as number),
+  overlap: (params, inputs) => featureRadius(chosenModel(params, inputs, 'pixel-classifier.classify-cells').features) + params.maxCellExtent,
   kernel: { module: new URL('./kernel.js', import.meta.url).href, export: 'classifyCells' },
-};
+});
 
-export const classifyPixelsNode: ChunkNodeType = {
+export const classifyPixelsNode = defineChunkNode({
   kind: 'chunk',
   type: 'pixel-classifier.classify-pixels',
   version: '1',
@@ -146,16 +137,12 @@ export const classifyPixelsNode: ChunkNodeType = {
     model: { type: 'json', optional: true, description: "The model: wire a pixel-classifier.train node's model output here (or give params.model)." },
   },
   outputs: { probabilities: { type: 'volume', description: 'float32 cell probability, same shape as the input.' } },
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { model: classifyCellsNode.params.properties.model },
-  },
+  params: classifyPixelsParams,
   check: (params) => (params.model === undefined ? [] : modelProblems(params.model, 'params.model')),
   produces: 'volume',
   overlap: (params, inputs) => featureRadius(chosenModel(params, inputs, 'pixel-classifier.classify-pixels').features),
   outputDtype: () => 'float32',
   kernel: { module: new URL('./kernel.js', import.meta.url).href, export: 'classifyPixels' },
-};
+});
 
 export default nodeTypesModule([trainNode, classifyCellsNode, classifyPixelsNode]);

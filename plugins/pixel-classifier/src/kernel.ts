@@ -2,16 +2,10 @@
 // that have full feature context -> connected components -> cell centres (global [x, y, z]).
 import type { ChunkContext, ChunkGeometry, Points, Volume } from 'clearmap-ts';
 import { computeFeatures, featureRadius, type FeatureSpec } from './features.js';
-import { cellsFromMask } from 'clearmap-ts';
+import { cellsFromMask } from 'clearmap-ts/kernels';
 import type { PixelModel } from './model.js';
+import type { ClassifyCellsParams, ClassifyPixelsParams } from './params.js';
 
-export interface ClassifyParams {
-  model: PixelModel;
-  threshold: number;
-  maxCellExtent: number;
-  minSize: number;
-  maxSize: number | null;
-}
 
 /** Voxels of features computed at once (about 100 bytes each): bounds a worker's memory whatever the slab size. */
 const TILE_VOXELS = 4_000_000;
@@ -81,12 +75,12 @@ function rowsOf(slab: Volume, ya: number, yb: number): Volume {
 }
 
 /** params.model, or the wired model input (the engine resolves it before the chunk stream starts). */
-function withModel(params: Record<string, unknown>, context?: ChunkContext): ClassifyParams {
+function withModel<P extends { model?: object }>(params: P, context?: ChunkContext): Omit<P, 'model'> & { model: PixelModel } {
   const wired = context?.inputs.model as { value?: PixelModel } | undefined;
-  return { ...(params as unknown as ClassifyParams), ...(wired?.value ? { model: wired.value } : {}) };
+  return { ...params, model: wired?.value ?? params.model as PixelModel };
 }
 
-export function classifyCells(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>, context?: ChunkContext): Points {
+export function classifyCells(slab: Volume, g: ChunkGeometry, params: ClassifyCellsParams, context?: ChunkContext): Points {
   const p = withModel(params, context);
   const R = featureRadius(p.model.features);
   const Z = slab.shape[2];
@@ -100,7 +94,7 @@ export function classifyCells(slab: Volume, g: ChunkGeometry, params: Record<str
 }
 
 /** The forest's cell probability at every voxel, as a float32 slab (planes near interior edges are discarded by the engine). */
-export function classifyPixels(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>, context?: ChunkContext): Volume {
+export function classifyPixels(slab: Volume, g: ChunkGeometry, params: ClassifyPixelsParams, context?: ChunkContext): Volume {
   const p = withModel(params, context);
   const prob = cellProbability(slab, p.model, g.depth, 0, slab.shape[2]);
   return { ...slab, data: Float32Array.from(prob), dtype: 'float32' };

@@ -1,0 +1,73 @@
+// Why did a node recompute? After each run the key parts of its nodes are recorded per workflow file
+// (<cache>/runs/<hash of the workflow path>.json); the next run compares its parts with them and names
+// the component that changed: a param, an input file, an upstream node, the node's implementation.
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic.js';
+import { join, resolve } from 'node:path';
+import { canonicalJson, sha256 } from '../core/hash.js';
+import type { FileIdentity, KeyParts } from './keys.js';
+
+export interface RunRecord {
+  workflow: string;
+  nodes: Record<string, { key: string; parts: KeyParts }>;
+}
+
+function recordFile(cacheDir: string, workflowFile: string): string {
+  return join(resolve(cacheDir), 'runs', `${sha256(resolve(workflowFile)).slice(0, 32)}.json`);
+}
+
+export function readRunRecord(cacheDir: string, workflowFile: string): RunRecord | undefined {
+  const f = recordFile(cacheDir, workflowFile);
+  if (!existsSync(f)) return undefined;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as RunRecord;
+  } catch {
+    return undefined; // a damaged record only loses explanations
+  }
+}
+
+/** Record the key parts of the nodes that now have a result (written atomically; the last run wins). */
+export function writeRunRecord(cacheDir: string, workflowFile: string, nodes: RunRecord['nodes']): void {
+  const f = recordFile(cacheDir, workflowFile);
+  const previous = readRunRecord(cacheDir, workflowFile)?.nodes ?? {};
+  writeFileAtomic(f, JSON.stringify({ workflow: resolve(workflowFile), nodes: { ...previous, ...nodes } } satisfies RunRecord));
+}
+
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v).slice(0, 80));
+
+function fileChange(a: FileIdentity | undefined, b: FileIdentity): string {
+  if ('missing' in b) return 'is missing';
+  if (!a || 'missing' in a) return 'appeared';
+  return 'changed (size or modification time)';
+}
+
+/**
+ * The key components that differ between the previous parts of a node and its current ones, in words.
+ * `producer` maps an input port to the node id feeding it (to name the upstream node).
+ */
+export function explainChange(nodeId: string, prev: KeyParts | undefined, cur: KeyParts, producer: (port: string) => string | undefined): string[] {
+  if (!prev) return ['no earlier run of this node recorded in this cache'];
+  const why: string[] = [];
+  if (prev.type !== cur.type) why.push(`node type ${prev.type} -> ${cur.type}`);
+  if (prev.version !== cur.version) why.push(`version ${prev.version} -> ${cur.version}`);
+  if (prev.implementation !== cur.implementation) why.push(`kernel/implementation of node '${nodeId}' (${cur.type}) changed`);
+  for (const k of [...new Set([...Object.keys(prev.params), ...Object.keys(cur.params)])].sort()) {
+    if (!same(prev.params[k], cur.params[k])) why.push(`param ${k}: ${show(prev.params[k])} -> ${show(cur.params[k])}`);
+  }
+  for (const [name, ids] of Object.entries(cur.files)) {
+    const before = new Map((prev.files?.[name] ?? []).map((f) => [f.path, f]));
+    for (const f of ids) if (!same(before.get(f.path), f)) why.push(`input file ${f.path} (param ${name}) ${fileChange(before.get(f.path), f)}`);
+  }
+  for (const port of [...new Set([...Object.keys(prev.inputs), ...Object.keys(cur.inputs)])].sort()) {
+    if (prev.inputs[port] !== cur.inputs[port]) {
+      const from = producer(port);
+      why.push(cur.inputs[port] === undefined ? `input ${port} disconnected` : `input ${port}: upstream node ${from ? `'${from}' ` : ''}changed`);
+    }
+  }
+  if (!same(prev.external, cur.external)) why.push('external inputs changed (files or tools the node declares itself)');
+  for (const [name, id] of Object.entries(cur.services ?? {})) if (prev.services?.[name] !== id) why.push(`service ${name}: ${prev.services?.[name] ?? 'unset'} -> ${id}`);
+  if (prev.out !== cur.out) why.push(`output folder ${prev.out ?? 'unset'} -> ${cur.out ?? 'unset'}`);
+  if (!why.length) why.push('same key as before: its cache entry was missing, removed or invalid');
+  return why;
+}
