@@ -4,9 +4,6 @@ import { Pool, spawn, Worker } from 'threads';
 import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
 import type { PoolTask } from '../core/node-type.js';
 
-/** threads' default (10 s) to start a worker is too short on a loaded machine: a busy box is not an error. */
-const WORKER_START_TIMEOUT_MS = 5 * 60_000;
-
 type ChunkWorkerApi = { runChunk(task: ChunkTask): Promise<ChunkTaskResult>; runTask(task: PoolTask): Promise<unknown> };
 
 export class ChunkPool {
@@ -19,7 +16,7 @@ export class ChunkPool {
     // path is resolved by threads relative to this file, i.e. dist/engine/scheduler/
     // workerData must be an object: geotiff's web-worker shim reads workerData.mod in any worker thread
     const options = { workerData: {} } as unknown as ConstructorParameters<typeof Worker>[1];
-    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js', options), { timeout: WORKER_START_TIMEOUT_MS }), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
+    return (this.pool ??= Pool(() => spawn(new Worker('./chunk.worker.js', options)), { size: this.size, concurrency: 1 }) as unknown as NonNullable<ChunkPool['pool']>);
   }
 
   run(task: ChunkTask): Promise<ChunkTaskResult> {
