@@ -3,7 +3,7 @@
 // so a crash or an error never leaves a half-written result under the real name.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ownerTag } from '../cache/owner.js';
+import { hold, ownerTag, release } from '../cache/owner.js';
 
 export class AtomicFile {
   readonly temp: string;
@@ -14,16 +14,19 @@ export class AtomicFile {
     mkdirSync(dirname(dest), { recursive: true });
     this.temp = `${dest}.tmp-${ownerTag()}`;
     this.fd = openSync(this.temp, 'w');
+    hold(this.temp); // heartbeat: a run on another host sharing --out sees this temp is alive
   }
 
   /** Close the temp file (if still open) and rename it onto the destination. */
   commit(): void {
     this.close();
+    release(this.temp);
     renameSync(this.temp, this.dest);
   }
 
   abort(): void {
     this.close();
+    release(this.temp);
     rmSync(this.temp, { force: true });
   }
 

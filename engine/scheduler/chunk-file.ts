@@ -3,7 +3,7 @@
 // verifiable chunk or nothing, and a resumed run can trust what it finds. Several runs may write the
 // same chunk at once (a shared cache): the first complete file wins (hard link, which fails when the
 // name exists), the others drop their copy — a reader never sees a chunk file change under it.
-import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ownerTag } from '../cache/owner.js';
@@ -23,12 +23,15 @@ export function writeChunkFile(path: string, header: Omit<ChunkHeader, 'sha256' 
   const h = Buffer.from(JSON.stringify(full));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(h.length);
-  // the folder may have been removed by a run that committed the node meanwhile: recreate it
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${ownerTag()}`;
   try {
     writeFileSync(tmp, Buffer.concat([MAGIC, len, h, payload]));
     publishFirst(tmp, path);
+  } catch (e) {
+    // the folder is removed only after another run committed the node: this chunk is not needed
+    // (the run then loads that entry), and recreating the folder would leave it behind
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(path))) throw new Error(`chunk folder ${dirname(path)} was removed: the node was committed by a concurrent run`);
+    throw e;
   } finally {
     rmSync(tmp, { force: true });
   }

@@ -33,6 +33,7 @@ test('clearmap validate reports input files that do not exist, naming node and f
   t.is(r.code, 2, r.stdout);
   t.regex(r.stderr, /node 'raw' \(read-volume\): .*missing\.tif: no such file/);
   t.regex(r.stderr, /node 'pts' \(read-points\): .*cells\.csv: no such file/);
+  t.is(runCli(['validate', wf('missing.tif'), '--no-check-files']).code, 0, 'structure only');
   writeFileSync(join(dir, 'cells.csv'), 'x,y,z\n1,2,3\n');
   writeFileSync(join(dir, 'v.nrrd'), Buffer.concat([Buffer.from('NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n\n'), Buffer.alloc(8)]));
   const ok = runCli(['validate', wf('v.nrrd')]);
