@@ -2,8 +2,7 @@
 // elsewhere), e.g. to restrict a heat map or p-value map to one brain area. Streamed in z-slabs.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import type { WholeNodeType } from '../../../engine/core/node-type.js';
-import { LabelTree } from '../atlas/label-tree.js';
-import { fileIdentity, planesPerSlab, RawOutput, resolvePath } from './common.js';
+import { labelFileIdentity, planesPerSlab, RawOutput, regionTree } from './common.js';
 
 export const isolateRegionNode: WholeNodeType = {
   kind: 'whole',
@@ -13,6 +12,7 @@ export const isolateRegionNode: WholeNodeType = {
   inputs: {
     input: { type: 'volume', description: 'Volume on the annotation grid (heat map, p-values, ...).' },
     annotation: { type: 'volume', description: 'Annotation (label) volume of the same shape.' },
+    structures: { type: 'json', optional: true, description: "Region hierarchy from an 'atlas' node (instead of param 'labels')." },
   },
   outputs: {
     output: { type: 'volume', description: 'The input inside the region, 0 elsewhere (same dtype).' },
@@ -20,20 +20,20 @@ export const isolateRegionNode: WholeNodeType = {
   params: {
     type: 'object',
     additionalProperties: false,
-    required: ['labels', 'region'],
+    required: ['region'],
     properties: {
-      labels: { type: 'string', description: 'Label file (.csv ClearMap table or .json Allen graph), relative to the workflow.' },
+      labels: { type: 'string', description: "Label file when input 'structures' is not wired (.csv ClearMap table, .json Allen graph or BrainGlobe structures), relative to the workflow." },
       region: { type: ['string', 'integer'], description: "Region acronym (e.g. 'CTX') or id." },
     },
   },
   async externalIdentity(params, baseDir) {
-    return fileIdentity([resolvePath(baseDir, String(params.labels))]);
+    return labelFileIdentity(params, baseDir);
   },
   async run(inputs, params, ctx) {
     const v = inputs.input as VolumeRef, ann = inputs.annotation as VolumeRef;
     if (v?.kind !== 'volume' || ann?.kind !== 'volume') throw new Error(`node '${ctx.nodeId}': inputs 'input' and 'annotation' must be volumes`);
     if (v.shape.some((s, i) => s !== ann.shape[i])) throw new Error(`node '${ctx.nodeId}': input [${v.shape}] and annotation [${ann.shape}] differ in shape`);
-    const tree = LabelTree.load(resolvePath(ctx.baseDir, String(params.labels)));
+    const tree = await regionTree(inputs.structures, params.labels, ctx);
     let keep: Set<number>;
     try { keep = tree.descendants(tree.resolve(params.region as string | number)); } catch (e) { throw new Error(`node '${ctx.nodeId}': param 'region': ${(e as Error).message}`); }
     const out = new RawOutput(ctx.workDir, 'isolated', v.shape, v.dtype, v.voxelSize);
