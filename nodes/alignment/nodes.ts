@@ -12,6 +12,7 @@ import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointCon
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
 import { copyParameterFiles, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
+import { checkExtents } from './registration-check.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
 const BACKENDS = ['auto', 'native', 'wasm'] as const;
@@ -272,6 +273,8 @@ export const elastixNode: WholeNodeType = {
     const moving = volumeInput('elastix', inputs, 'moving');
     const files = parameterFileList(params).map((f, i) => resolveParameterFile(f, ctx.baseDir, `parameterFiles[${i}]`));
     const choice = chooseBackend(params.backend, `node '${ctx.nodeId}'`);
+    // fail fast: a sample whose extent or axis order does not match the atlas's will not register
+    for (const w of checkExtents(fixed, moving, 0.3, { fixed: 'the fixed image', moving: 'the moving image' }).warnings) ctx.log(`warning: ${w}`);
     const outDir = join(ctx.workDir, 'transform');
     mkdirSync(outDir, { recursive: true });
     if (choice.backend === 'wasm') {

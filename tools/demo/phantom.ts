@@ -25,8 +25,12 @@ type V3 = [number, number, number];
 
 export const ATLAS_UM = 50;
 export const SAMPLE_UM = 40;
-/** Sample axes → atlas axes (ClearMap orientation tuple: entry i = sample axis that becomes atlas axis i). */
-export const SAMPLE_ORIENTATION: V3 = [3, 2, 1];
+/**
+ * Sample axes → atlas axes (ClearMap orientation tuple: entry i = sample axis that becomes atlas axis
+ * i). The sample is imaged in horizontal planes (x = left-right, y = anterior-posterior, z = dorsal-
+ * ventral); the atlas is [left-right, dorsal-ventral, anterior-posterior].
+ */
+export const SAMPLE_ORIENTATION: V3 = [1, 3, 2];
 /** Atlas voxels a cell keeps from any other region and from the other hemisphere. */
 export const MARGIN = 1.5;
 /** About this many cells are placed (densities vary per region and hemisphere). */
@@ -48,17 +52,16 @@ export function packageRoot(): string {
   return dir;
 }
 
-/** The 50 µm annotation and hemispheres: the in-box atlas, else the shared data set beside the checkout. */
+/** The in-box atlas's 50 µm annotation and hemispheres (BrainGlobe 'asr': [x, y, z] = right→left, superior→inferior, anterior→posterior; hemispheres 1 = left, 2 = right). */
 export function defaultAtlasFiles(): { annotation: string; hemispheres: string } {
-  const root = packageRoot();
-  const inBox = join(root, 'atlases', 'allen_mouse_50um');
-  if (existsSync(join(inBox, 'annotation.tiff'))) return { annotation: join(inBox, 'annotation.tiff'), hemispheres: join(inBox, 'hemispheres.tiff') };
-  const shared = join(root, '..', '..', 'shared', 'data', 'atlas');
-  for (const d of [shared, '/work/shared/data/atlas']) {
-    if (existsSync(join(d, 'ABA_50um_2017_annotation.tif'))) return { annotation: join(d, 'ABA_50um_2017_annotation.tif'), hemispheres: join(d, 'ABA_50um_hemispheres.tif') };
-  }
-  throw new Error(`phantom: no 50 µm atlas found (looked for ${join(inBox, 'annotation.tiff')})`);
+  const inBox = join(packageRoot(), 'atlases', 'allen_mouse_50um');
+  const files = { annotation: join(inBox, 'annotation.tiff'), hemispheres: join(inBox, 'hemispheres.tiff') };
+  for (const f of Object.values(files)) if (!existsSync(f)) throw new Error(`phantom: the in-box atlas file ${f} is missing`);
+  return files;
 }
+
+/** Hemisphere names of the in-box atlas's values. */
+export const HEMISPHERES: Record<number, 'left' | 'right'> = { 1: 'left', 2: 'right' };
 
 function permOf(o: V3): { axis: V3; flip: [boolean, boolean, boolean] } {
   return { axis: o.map((v) => Math.abs(v) - 1) as V3, flip: o.map((v) => v < 0) as [boolean, boolean, boolean] };
@@ -198,7 +201,7 @@ export async function makePhantom(files = defaultAtlasFiles(), seed = 2024): Pro
     const x = Math.round(q[0]), y = Math.round(q[1]), z = Math.round(q[2]);
     if (x < 0 || y < 0 || z < 0 || x >= X || y >= Y || z >= Z) return -1;
     const i = at(x, y, z);
-    return label[i] === 0 ? -1 : label[i] * 2 + (side[i] ? 1 : 0);
+    return label[i] === 0 ? -1 : label[i] * 2 + (side[i] === 2 ? 1 : 0);
   };
   const interior = (q: V3, key: number) => INTERIOR_OFFSETS.every((d) => keyAt([q[0] + MARGIN * d[0], q[1] + MARGIN * d[1], q[2] + MARGIN * d[2]]) === key);
   const candidates = new Map<number, number[]>();
@@ -279,12 +282,13 @@ export async function makePhantom(files = defaultAtlasFiles(), seed = 2024): Pro
   };
 }
 
-/** Known counts: region id → hemisphere value (as in the hemispheres volume) → cells. */
-export function countsPerRegion(p: Pick<Phantom, 'cellRegion' | 'cellHemisphere'>): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
+/** Known counts: region id → { left, right } cells (exclusive of child regions: cells lie in annotation labels). */
+export function countsPerRegion(p: Pick<Phantom, 'cellRegion' | 'cellHemisphere'>): Record<string, { left: number; right: number }> {
+  const out: Record<string, { left: number; right: number }> = {};
   for (let i = 0; i < p.cellRegion.length; i++) {
-    const r = (out[p.cellRegion[i]] ??= {});
-    r[p.cellHemisphere[i]] = (r[p.cellHemisphere[i]] ?? 0) + 1;
+    const side = HEMISPHERES[p.cellHemisphere[i]];
+    if (!side) throw new Error(`phantom: hemisphere value ${p.cellHemisphere[i]} is neither 1 (left) nor 2 (right)`);
+    (out[p.cellRegion[i]] ??= { left: 0, right: 0 })[side]++;
   }
   return out;
 }
