@@ -19,6 +19,9 @@ const node = (name: string) => analysisNodeTypes.find((n) => n.type === name) as
 const root = mkdtempSync(join(tmpdir(), 'cm-region-numpy-'));
 process.env.CLEARMAP_ATLAS_DIR = join(root, 'atlas-dir');
 let dirs = 0;
+/** The in-box atlas through the atlas node, run once per file (tests share its outputs). */
+let inBoxRun: ReturnType<WholeNodeType['run']> | undefined;
+const inBox = () => (inBoxRun ??= node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas')));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
 
 function context(nodeId: string, log: string[] = []): NodeContext {
@@ -69,7 +72,7 @@ json.dump(res, open(out, 'w'))
 `;
 
 test('count-regions on the real annotation equals a direct numpy count: exclusive, rolled up, per hemisphere, level, volumes, sums', async (t) => {
-  const atlas = await node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas'));
+  const atlas = await inBox();
   const ann = atlas.annotation as VolumeRef, hem = atlas.hemispheres as VolumeRef;
   const [X, Y, Z] = ann.shape;
   // 50 000 seeded points over the grid and a margin outside it (outside = background, as ClearMap)
@@ -128,7 +131,7 @@ test('count-regions on the real annotation equals a direct numpy count: exclusiv
 });
 
 test('ttest-regions on several columns of region tables (per hemisphere, rolled up) equals one test per column', async (t) => {
-  const atlas = await node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas2'));
+  const atlas = await inBox();
   const [X, Y, Z] = (atlas.annotation as VolumeRef).shape;
   const tables: Table[][] = [[], []];
   for (let g = 0; g < 2; g++) for (let k = 0; k < 3; k++) {
