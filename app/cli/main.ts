@@ -11,6 +11,7 @@ import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
+import { registerAtlasCommand } from './atlas.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -133,6 +134,8 @@ program.command('convert')
     const files = await convertVolume(src, dest, { range: { x: o.x, y: o.y, z: o.z }, voxelSize: o.voxelSize });
     process.stdout.write(`wrote ${files.join(', ')}\n`);
   });
+
+registerAtlasCommand(program);
 
 const cacheCmd = program.command('cache').description('inspect or clear the result cache');
 cacheCmd.command('ls').option('--cache <dir>', 'cache directory', DEFAULT_CACHE).action((o: { cache: string }) => {

@@ -20,6 +20,9 @@ const node = (name: string) => analysisNodeTypes.find((n) => n.type === name) as
 const root = mkdtempSync(join(tmpdir(), 'cm-atlas-node-'));
 process.env.CLEARMAP_ATLAS_DIR = join(root, 'atlas-dir'); // empty: names resolve to the in-box atlas
 let dirs = 0;
+/** The in-box atlas through the atlas node, run once per file (tests share its outputs). */
+let inBoxRun: ReturnType<WholeNodeType['run']> | undefined;
+const inBox = () => (inBoxRun ??= node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas')));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
 
 function context(nodeId: string): NodeContext {
@@ -68,7 +71,7 @@ test('in-box atlas: BrainGlobe folder, 50 µm asr, equals ClearMap\'s 2017 file 
   t.deepEqual(f.metadata.shape, [264, 160, 228]);
   t.deepEqual(f.metadata.resolution, [50, 50, 50]);
   t.is(f.reference, undefined);
-  const out = await node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas'));
+  const out = await inBox();
   const ann = out.annotation as VolumeRef;
   t.is(ann.dtype, 'int32');
   t.deepEqual(ann.shape, [228, 160, 264]);
@@ -103,7 +106,7 @@ test('in-box atlas: BrainGlobe folder, 50 µm asr, equals ClearMap\'s 2017 file 
 });
 
 test('atlas node on ClearMap\'s files (ARA2 CSV / Allen JSON) laid out as asr equals the in-box atlas', async (t) => {
-  const inbox = await node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('a1'));
+  const inbox = await inBox();
   const files = await node('atlas').run({}, {
     annotation: join(ATLAS, 'ABA_50um_2017_annotation.tif'), labels: join(ATLAS, 'ABA_annotation_last.json'),
     hemispheres: join(ATLAS, 'ABA_50um_hemispheres.tif'), resolution: 50, orientation: 'asr',
@@ -128,4 +131,39 @@ test('an unrecognised label file is an error, never a flat list', (t) => {
   t.throws(() => LabelTree.fromJson({ something: 'else' }, 'y.json'), { message: /not a recognised label file/ });
   t.throws(() => LabelTree.fromAnnotationCsv('a,b,c\n1,2,3\n', 'z.csv'), { message: /z\.csv: not a recognised label table: the header has no 'id' column/ });
   t.throws(() => LabelTree.fromBrainGlobeStructures([{ id: 5, acronym: 'X', name: 'x', structure_id_path: [997, 4] }], 's.json'), { message: /does not end with the region's own id/ });
+});
+
+test('overlay-labels with the atlas structures draws regions in their Allen colours', async (t) => {
+  const { overlayLabelsNode } = await import('../../nodes/pictures/index.js');
+  const { readPngPixels, runNode, volumeOnDisk } = await import('../pictures/_helpers.js');
+  const atlas = await inBox();
+  const tree = LabelTree.fromStructures((atlas.structures as { value: StructuresValue }).value);
+  const ids = ['CTX', 'CP', 'TH'].map((a) => tree.resolve(a));
+  const dir = join(root, 'ov');
+  mkdirSync(dir);
+  const grey = volumeOnDisk(dir, 'g', Uint8Array.from([0, 128, 255]), [3, 1, 1]);
+  const labels = volumeOnDisk(dir, 'l', Int32Array.from(ids), [3, 1, 1]);
+  await runNode(overlayLabelsNode, { input: grey, labels, structures: atlas.structures }, { alpha: 1, percentiles: [0, 100], gap: 0 }, dir);
+  const png = readPngPixels(join(dir, 'labels.png'));
+  t.deepEqual([png.rgb(0, 0), png.rgb(1, 0), png.rgb(2, 0)], ids.map((id) => tree.get(id)!.color));
+});
+
+test('label volumes are decoded once and kept integer: a uint32 TIFF (read as float64) is narrowed to int32 and shared', async (t) => {
+  const { sharedLabelVolume, clearSharedLabelVolumes } = await import('../../nodes/analysis/atlas/label-volume.js');
+  const { openVolume } = await import('../../nodes/io/formats.js');
+  clearSharedLabelVolumes();
+  const ref = (await openVolume(join(ATLAS, 'ABA_50um_2017_annotation.tif'))).ref;
+  t.is(ref.dtype, 'float64'); // the generic reader widens uint32
+  let reads = 0;
+  const read = (r: VolumeRef, region: { z: [number, number] }) => { reads++; return readRegion(r, region); };
+  const a = await sharedLabelVolume(ref, read);
+  const readsFirst = reads;
+  const b = await sharedLabelVolume(ref, read);
+  t.is(a, b);
+  t.is(reads, readsFirst, 'the second node reads nothing');
+  t.is(a.dtype, 'int32'); t.true(a.data instanceof Int32Array);
+  const wide = (await readRegion(ref)).data;
+  let diff = 0;
+  for (let i = 0; i < wide.length; i++) if (wide[i] !== a.data[i]) diff++;
+  t.is(diff, 0);
 });

@@ -19,6 +19,9 @@ const node = (name: string) => analysisNodeTypes.find((n) => n.type === name) as
 const root = mkdtempSync(join(tmpdir(), 'cm-region-numpy-'));
 process.env.CLEARMAP_ATLAS_DIR = join(root, 'atlas-dir');
 let dirs = 0;
+/** The in-box atlas through the atlas node, run once per file (tests share its outputs). */
+let inBoxRun: ReturnType<WholeNodeType['run']> | undefined;
+const inBox = () => (inBoxRun ??= node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas')));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
 
 function context(nodeId: string, log: string[] = []): NodeContext {
@@ -69,7 +72,7 @@ json.dump(res, open(out, 'w'))
 `;
 
 test('count-regions on the real annotation equals a direct numpy count: exclusive, rolled up, per hemisphere, level, volumes, sums', async (t) => {
-  const atlas = await node('atlas').run({}, { atlas: 'allen_mouse_50um' }, context('atlas'));
+  const atlas = await inBox();
   const ann = atlas.annotation as VolumeRef, hem = atlas.hemispheres as VolumeRef;
   const [X, Y, Z] = ann.shape;
   // 50 000 seeded points over the grid and a margin outside it (outside = background, as ClearMap)
@@ -125,4 +128,26 @@ test('count-regions on the real annotation equals a direct numpy count: exclusiv
   const lt = (lev.table as { table: Table }).table;
   for (const r of lt.rows) t.is(r[lt.columns.indexOf('count_left')], want('level', r[0] as number, '_left'), `level ${level} count_left of ${r[0]}`);
   t.is(lt.rows.reduce((s, r) => s + (r[5] as number), 0), n);
+});
+
+test('ttest-regions on several columns of region tables (per hemisphere, rolled up) equals one test per column', async (t) => {
+  const atlas = await inBox();
+  const [X, Y, Z] = (atlas.annotation as VolumeRef).shape;
+  const tables: Table[][] = [[], []];
+  for (let g = 0; g < 2; g++) for (let k = 0; k < 3; k++) {
+    const rnd = seededRandom(100 + 10 * g + k), n = 3000 + 800 * g;
+    const coords = Float64Array.from({ length: 3 * n }, (_, i) => rnd() * [X, Y, Z][i % 3]);
+    const out = await node('count-regions').run({ points: { kind: 'points', points: makePoints(coords) }, annotation: atlas.annotation, hemispheres: atlas.hemispheres, structures: atlas.structures }, { level: 3 }, context('c'));
+    tables[g].push((out.table as { table: Table }).table);
+  }
+  const groups = { groupA: { kind: 'json' as const, value: tables[0] }, groupB: { kind: 'json' as const, value: tables[1] } };
+  const multi = ((await node('ttest-regions').run(groups, { columns: ['count_left', 'total_count'] }, context('tt'))).table as { table: Table }).table;
+  for (const c of ['count_left', 'total_count']) {
+    const one = ((await node('ttest-regions').run(groups, { countColumn: c }, context('t1'))).table as { table: Table }).table;
+    for (const k of ['mean_A', 'p', 'q']) {
+      t.deepEqual(multi.rows.map((r) => r[multi.columns.indexOf(`${c}_${k}`)]), one.rows.map((r) => r[one.columns.indexOf(k)]), `${c}_${k}`);
+    }
+  }
+  const rootRow = multi.rows.find((r) => r[1] === 'root')!;
+  t.true((rootRow[multi.columns.indexOf('total_count_p')] as number) < 0.01, 'group B has 800 more cells in the brain');
 });
