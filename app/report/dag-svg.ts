@@ -67,7 +67,14 @@ export function dagSvg(nodes: readonly DagNode[], status: ReadonlyMap<string, No
   g.setGraph({ rankdir: 'TB', nodesep: GAP_Y, ranksep: GAP_X / 1.5, edgesep: 8, marginx: PAD, marginy: PAD });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: BOX_W, height: BOX_H });
-  const edges = dagEdges(nodes);
+  // one drawn edge per pair of nodes (several ports between them share it; the tooltip lists them)
+  const pairs = new Map<string, Edge>();
+  for (const e of dagEdges(nodes)) {
+    const k = JSON.stringify([e.from, e.to]);
+    const seen = pairs.get(k);
+    pairs.set(k, seen ? { ...seen, label: `${seen.label}, ${e.label}` } : e);
+  }
+  const edges = [...pairs.values()];
   edges.forEach((e, i) => g.setEdge(e.from, e.to, {}, `e${i}`));
   dagre.layout(g);
   const { width = BOX_W + 2 * PAD, height = BOX_H + 2 * PAD } = g.graph();
