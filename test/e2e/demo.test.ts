@@ -12,14 +12,14 @@ import { readPictureInfo } from '../../nodes/pictures/picture-info.js';
 import { ROOT, runCli, tempDir } from '../engine/helpers.js';
 
 test('demo workflow on real anatomy: region counts per hemisphere within 5% of the phantom truth; registration shown; a threshold change reruns only what follows', async (t) => {
-  t.timeout(40 * 60_000); // generous: the 2-core machine is shared; registration alone is minutes there
+  t.timeout(40 * 60_000); // generous (it is the guard: runCli has no limit of its own); the 2-core machine is shared
   const dir = tempDir('cm-demo-');
   await writePhantom(join(dir, 'demo-data'));
   cpSync(join(ROOT, 'workflows', 'demo.json'), join(dir, 'demo.json'));
   cpSync(join(ROOT, 'workflows', 'params'), join(dir, 'params'), { recursive: true });
   const out = join(dir, 'out');
   const run = (summary: string, ...extra: string[]) => {
-    const r = runCli(['run', join(dir, 'demo.json'), '--cache', join(dir, 'cache'), '--out', out, '--summary', join(dir, summary), ...extra], ROOT, 35 * 60_000);
+    const r = runCli(['run', join(dir, 'demo.json'), '--cache', join(dir, 'cache'), '--out', out, '--summary', join(dir, summary), ...extra]);
     t.is(r.code, 0, r.stderr);
     return { summary: JSON.parse(readFileSync(join(dir, summary), 'utf8')) as RunSummary, stderr: r.stderr };
   };

@@ -13,7 +13,7 @@
 // atlas axis order with ClearMap's orientation tuple SAMPLE_ORIENTATION (what `resample` is given);
 // in atlas axes the sample voxel o sits at u = (o + 0.5) * SAMPLE_UM / ATLAS_UM - 0.5 atlas voxels
 // before the warp, and the warp maps u to the atlas voxel q = c + M (u - c) + t + D(u).
-import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
@@ -331,13 +331,21 @@ async function writeStack(path: string, data: Uint16Array, shape: Shape3, voxelU
   }
 }
 
+/** Bump when the phantom's data changes, so an existing demo-data folder is rebuilt. */
+export const PHANTOM_VERSION = 'allen-50um-1';
+
+function phantomVersionOf(truthFile: string): unknown {
+  try { return (JSON.parse(readFileSync(truthFile, 'utf8')) as { phantom?: unknown }).phantom; } catch { return undefined; }
+}
+
 /**
  * Write the phantom data set into `dir` (atomically: built in a temp folder, then renamed), unless it
  * is already there. Layout: atlas/reference.tif (the pseudo-reference, atlas space),
  * sample/cfos/Z\d{4}.tif (per-plane files, as LaVision writes), sample/autofluo.tif, truth.json.
  */
 export async function writePhantom(dir: string, seed = 2024, files = defaultAtlasFiles()): Promise<{ dir: string; created: boolean }> {
-  if (existsSync(join(dir, 'truth.json'))) return { dir, created: false };
+  // data from an earlier phantom (e.g. the small ellipsoid one) is replaced, never reused
+  if (existsSync(join(dir, 'truth.json')) && phantomVersionOf(join(dir, 'truth.json')) === PHANTOM_VERSION) return { dir, created: false };
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, 'atlas'), { recursive: true });
@@ -349,7 +357,7 @@ export async function writePhantom(dir: string, seed = 2024, files = defaultAtla
   await writeStack(join(tmp, 'sample', 'autofluo.tif'), p.autofluo, g.sampleShape, SAMPLE_UM);
   const n = p.cellRegion.length;
   writeFileSync(join(tmp, 'truth.json'), JSON.stringify({
-    seed, annotation: files.annotation, hemispheres: files.hemispheres,
+    phantom: PHANTOM_VERSION, seed, annotation: files.annotation, hemispheres: files.hemispheres,
     atlasShape: g.atlasShape, atlasVoxelUm: ATLAS_UM, sampleShape: g.sampleShape, sampleVoxelUm: SAMPLE_UM, sampleOrientation: SAMPLE_ORIENTATION,
     warp: WARP, margin: MARGIN, cellCount: n,
     countsPerRegion: countsPerRegion(p),
