@@ -132,7 +132,9 @@ test('in Chromium: no console errors, every picture loads, the region table sort
     t.is(await page.locator('svg.dag a.dag-node').count(), 6);
     t.is(await page.locator('#picture-1 ul.legend li').count(), 2);
     t.is(await page.locator('#picture-1 .swatch').first().evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(255, 0, 0)');
-    t.is(await page.locator('svg.dag path.edge').count(), 6);
+    // 6 wires, 5 drawn edges: stats reads counts.table twice (ports a and b), drawn once with both in its tooltip
+    t.is(await page.locator('svg.dag path.edge').count(), 5);
+    t.is(await page.locator('svg.dag path.edge title').filter({ hasText: 'counts → stats' }).textContent(), 'counts → stats: table → a, table → b');
 
     const table = page.locator('#table-0');
     const column = async (i: number) => table.locator(`tbody tr td:nth-child(${i + 1})`).allTextContents();
