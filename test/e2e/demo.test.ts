@@ -4,6 +4,7 @@ import test from 'ava';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePhantom } from '../../tools/demo/phantom.js';
+import { splitCsvLine } from '../../nodes/analysis/atlas/label-tree.js';
 import type { RunSummary } from '../../engine/core/events.js';
 import { ROOT, runCli, tempDir } from '../engine/helpers.js';
 
@@ -24,8 +25,9 @@ test('demo workflow: region counts within 5% of the phantom truth; a threshold c
   t.true(first.nodes.every((n) => n.status === 'computed'));
 
   const truth = JSON.parse(readFileSync(join(dir, 'demo-data', 'truth.json'), 'utf8')).countsPerLeafRegion as Record<string, number>;
-  const rows = readFileSync(join(out, 'region_counts.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const found = Object.fromEntries(rows.map((r) => [r[0], Number(r[r.length - 1])]));
+  const lines = readFileSync(join(out, 'region_counts.csv'), 'utf8').trim().split('\n');
+  const countCol = splitCsvLine(lines[0]).indexOf('count');
+  const found = Object.fromEntries(lines.slice(1).map(splitCsvLine).map((r) => [r[0], Number(r[countCol])]));
   let checked = 0;
   for (const [id, n] of Object.entries(truth)) {
     if (n < 100) continue;

@@ -38,8 +38,9 @@ export function statuses(s: RunSummary): Record<string, string> {
   return Object.fromEntries(s.nodes.map((n) => [n.id, n.status]));
 }
 
+// generous: on a loaded 2-core machine the demo run alone takes ~4 min; ava's per-test timeout is the guard
 export function runCli(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 600_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
