@@ -82,6 +82,7 @@ test.serial('get: version from last_versions.conf, download with progress, verif
   t.teardown(() => { if (prev === undefined) delete process.env.CLEARMAP_ATLAS_DIR; else process.env.CLEARMAP_ATLAS_DIR = prev; });
   const found = findAtlas(NAME);
   t.is(found.where, 'atlas-dir'); t.is(found.version, VERSION); t.true(found.hasReference);
+  t.is(findAtlas(FOLDER).dir, r.dir, 'a versioned folder name names that version');
   t.deepEqual(listAtlases().filter((a) => a.name === NAME).map((a) => a.where), ['atlas-dir', 'in-box']);
   await t.throwsAsync(getAtlas('allen_mouse_7um', { server: s.url, dir }), { message: /'allen_mouse_7um' is not on the atlas server .*similar: .*allen_mouse_50um/ });
 });

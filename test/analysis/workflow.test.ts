@@ -89,4 +89,14 @@ test('atlas node in a workflow: one node wires annotation, hemispheres and struc
   t.deepEqual(first.nodes.map((n) => n.status), ['computed', 'computed', 'computed']);
   const again = await run();
   t.deepEqual(again.nodes.map((n) => n.status), ['cached', 'cached', 'cached']);
+  // wiring the absent reference image into a node that needs it fails that node with a clear message
+  writeFileSync(file, JSON.stringify({ version: 1, nodes: [
+    { id: 'atlas', type: 'atlas', params: { atlas: 'allen_mouse_50um' } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'atlas.reference' } },
+  ] }));
+  const noRef = await run();
+  t.false(noRef.ok);
+  const stats = noRef.nodes.find((n) => n.id === 'stats')!;
+  t.is(stats.status, 'failed');
+  t.regex(String((stats as { error?: string }).error), /input 'input' is wired to 'atlas\.reference', which node 'atlas' did not produce/);
 });

@@ -145,7 +145,8 @@ export function findAtlas(spec: string, baseDir = process.cwd()): AtlasListing {
     const { name, version } = splitVersionedName(dir.split(/[\\/]/).pop()!);
     return { name, version, dir, where: 'atlas-dir', hasReference: existsSync(join(dir, 'reference.tiff')) };
   }
-  const all = listAtlases().filter((a) => a.name === spec);
+  // a name picks the newest version; a versioned folder name (allen_mouse_25um_v1.2) that version
+  const all = listAtlases().filter((a) => a.name === spec || a.dir.split(/[\\/]/).pop() === spec);
   if (all.length) return all[0];
   throw new Error(`atlas '${spec}' is not installed. Get it with \`clearmap atlas get ${spec}\` (downloads into ${atlasDirectory()}), `
     + `or without internet download ${spec}_v<version>.tar.gz from BrainGlobe's atlas server (${DEFAULT_ATLAS_SERVER}) elsewhere and unpack it into ${atlasDirectory()}; `
