@@ -18,6 +18,7 @@ import { registerSweep } from './sweep.js';
 import { registerInit } from './init.js';
 import { writeFileAtomic } from '../../engine/data/atomic.js';
 import { explainText } from './explain.js';
+import { registerAtlasCommand } from './atlas.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -173,6 +174,7 @@ registerWorkerCommand(program);
 registerTaskCommand(program);
 registerSweep(program);
 registerInit(program);
+registerAtlasCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,11 +2,13 @@
 // the run summary and the output directory (pictures named by nodes' `path` params, CSV tables).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { PointsArtefact } from '../../engine/core/artefacts.js';
 import type { RunSummary } from '../../engine/core/events.js';
+import type { RunResult } from '../../engine/scheduler/run.js';
 import type { Cell, Table } from '../../engine/data/table.js';
 import type { ResolvedNode } from '../../engine/workflow/validate.js';
 import { findColumn, LABEL_COLUMNS } from './plots.js';
-import type { ReportNode, ReportPicture, ReportTable, RunReportDetails } from './report.js';
+import type { ReportDetection, ReportHistogram, ReportNode, ReportPicture, ReportTable, RunReportDetails } from './report.js';
 
 export function reportNodes(order: readonly ResolvedNode[]): ReportNode[] {
   return order.map((n) => ({
@@ -96,13 +98,59 @@ export function reportTables(outDir: string): ReportTable[] {
     .filter((t) => findColumn(t.table, LABEL_COLUMNS) >= 0);
 }
 
-/** Everything writeRunReport needs, from what `clearmap run` has at the end of a run. */
+/** Equal-width histogram of the finite values (at most `maxBins` bins; integers get unit-wide bins when few). */
+export function histogram(column: string, values: Float64Array, maxBins = 30): ReportHistogram | undefined {
+  let min = Infinity, max = -Infinity, sum = 0, n = 0;
+  for (const v of values) if (Number.isFinite(v)) { if (v < min) min = v; if (v > max) max = v; sum += v; n++; }
+  if (n === 0) return undefined;
+  const integers = values.every((v) => !Number.isFinite(v) || Number.isInteger(v));
+  const bins = integers && max - min + 1 <= maxBins ? max - min + 1 : max > min ? maxBins : 1;
+  const lo = integers && bins === max - min + 1 ? min - 0.5 : min;
+  const width = integers && bins === max - min + 1 ? 1 : max > min ? (max - min) / bins : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) if (Number.isFinite(v)) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+  return { column, min, max, mean: sum / n, bins: counts.map((count, i) => ({ start: lo + i * width, end: lo + (i + 1) * width, count })) };
+}
+
+/**
+ * Point counts and property histograms of the nodes that produced points in this run (from a
+ * RunResult's outputs; a summary read back from a file has none). Nodes that only move points
+ * (same count and columns as their points input, e.g. transforms) are left out.
+ */
+export function reportDetections(order: readonly ResolvedNode[], summary: RunSummary): ReportDetection[] {
+  const outputs = (summary as Partial<RunResult>).outputs;
+  if (!outputs) return [];
+  const pointsOf = (id: string, port?: string): PointsArtefact | undefined => {
+    const o = outputs.get(id);
+    if (!o) return undefined;
+    const a = port ? o[port] : Object.values(o).find((x) => x.kind === 'points');
+    return a && a.kind === 'points' ? a : undefined;
+  };
+  const out: ReportDetection[] = [];
+  for (const n of order) {
+    const p = pointsOf(n.id);
+    if (!p) continue;
+    const count = p.points.coords.length / 3;
+    const cols = Object.keys(p.points.properties);
+    const mover = Object.values(n.inputs).some((src) => {
+      const q = pointsOf(src.node, src.port);
+      return q !== undefined && q.points.coords.length === p.points.coords.length && Object.keys(q.points.properties).join() === cols.join();
+    });
+    if (mover) continue;
+    const histograms = cols.map((c) => histogram(c, p.points.properties[c])).filter((h): h is ReportHistogram => h !== undefined);
+    out.push({ nodeId: n.id, count, histograms });
+  }
+  return out;
+}
+
+/** Everything writeRunReport needs, from what `clearmap run` has at the end of a run (pass runWorkflow's result to get the cell histograms). */
 export function collectRunReport(order: readonly ResolvedNode[], summary: RunSummary, outDir: string, generatedAt?: string): RunReportDetails {
   const nodes = reportNodes(order);
   // only nodes that write files name pictures with `path` (a reader's `path` is an input)
   const writers = new Set(order.filter((n) => Object.values(n.type.outputs).some((o) => o.type === 'file')).map((n) => n.id));
   const pictures = reportPictures(nodes.filter((n) => writers.has(n.nodeId)), summary, outDir);
-  return { nodes, pictures, tables: reportTables(outDir), ...(generatedAt ? { generatedAt } : {}) };
+  const detections = reportDetections(order, summary);
+  return { nodes, pictures, tables: reportTables(outDir), ...(detections.length ? { detections } : {}), ...(generatedAt ? { generatedAt } : {}) };
 }
 
 /** A RunSummary read back from `clearmap run --summary FILE`, checked enough to give clear errors. */

@@ -1,5 +1,6 @@
-// The workflow DAG as an SVG drawing: nodes in columns by depth (longest path from a source), in
-// workflow order within a column, coloured by run status; edges are curves labelled by port.
+// The workflow DAG as an SVG drawing, laid out by dagre (@dagrejs/dagre: layered layout with crossing
+// minimisation), coloured by run status; edges are curves with the ports as tooltips.
+import dagre from '@dagrejs/dagre';
 import type { NodeStatus } from '../../engine/core/events.js';
 import { anchorId, escapeHtml } from './html.js';
 
@@ -54,28 +55,45 @@ function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/**
+ * The DAG laid out by dagre (layered, crossings minimised, top to bottom so wide workflows stay
+ * narrow), drawn as an SVG that scales down to the page width (viewBox, width 100%, never wider than
+ * its natural size). Node boxes link to the node's section; edges carry the port names as tooltips.
+ */
 export function dagSvg(nodes: readonly DagNode[], status: ReadonlyMap<string, NodeStatus>): string {
   if (nodes.length === 0) return '<p>No nodes.</p>';
-  const layers = dagLayers(nodes);
-  const rows = new Map<number, number>();
-  const pos = new Map<string, { x: number; y: number }>();
-  for (const n of nodes) {
-    const l = layers.get(n.id)!, r = rows.get(l) ?? 0;
-    rows.set(l, r + 1);
-    pos.set(n.id, { x: PAD + l * (BOX_W + GAP_X), y: PAD + r * (BOX_H + GAP_Y) });
-  }
-  const width = PAD * 2 + (Math.max(...layers.values()) + 1) * (BOX_W + GAP_X) - GAP_X;
-  const height = PAD * 2 + Math.max(...rows.values()) * (BOX_H + GAP_Y) - GAP_Y;
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="workflow graph">`);
-  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#666"/></marker></defs>');
+  dagLayers(nodes); // rejects cycles with a clear message
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'TB', nodesep: GAP_Y, ranksep: GAP_X / 1.5, edgesep: 8, marginx: PAD, marginy: PAD });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of nodes) g.setNode(n.id, { width: BOX_W, height: BOX_H });
+  // one drawn edge per pair of nodes (several ports between them share it; the tooltip lists them)
+  const pairs = new Map<string, Edge>();
   for (const e of dagEdges(nodes)) {
-    const a = pos.get(e.from)!, b = pos.get(e.to)!;
-    const x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, x2 = b.x, y2 = b.y + BOX_H / 2, mx = (x1 + x2) / 2;
-    parts.push(`<path class="edge" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="#666" stroke-width="1.4" marker-end="url(#arrow)"><title>${escapeHtml(`${e.from} → ${e.to}: ${e.label}`)}</title></path>`);
+    const k = JSON.stringify([e.from, e.to]);
+    const seen = pairs.get(k);
+    pairs.set(k, seen ? { ...seen, label: `${seen.label}, ${e.label}` } : e);
   }
+  const edges = [...pairs.values()];
+  edges.forEach((e, i) => g.setEdge(e.from, e.to, {}, `e${i}`));
+  dagre.layout(g);
+  const { width = BOX_W + 2 * PAD, height = BOX_H + 2 * PAD } = g.graph();
+  const W = Math.ceil(width), H = Math.ceil(height);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="100%" style="max-width:${W}px;height:auto" viewBox="0 0 ${W} ${H}" preserveAspectRatio="xMidYMin meet" role="img" aria-label="workflow graph">`);
+  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#666"/></marker></defs>');
+  edges.forEach((e, i) => {
+    const pts = g.edge({ v: e.from, w: e.to, name: `e${i}` })?.points ?? [];
+    if (pts.length < 2) return;
+    // a smooth curve through dagre's points (quadratic segments between midpoints)
+    let d = `M${r(pts[0].x)},${r(pts[0].y)}`;
+    for (let k = 1; k < pts.length - 1; k++) d += ` Q${r(pts[k].x)},${r(pts[k].y)} ${r((pts[k].x + pts[k + 1].x) / 2)},${r((pts[k].y + pts[k + 1].y) / 2)}`;
+    d += ` L${r(pts[pts.length - 1].x)},${r(pts[pts.length - 1].y)}`;
+    parts.push(`<path class="edge" d="${d}" fill="none" stroke="#666" stroke-width="1.4" marker-end="url(#arrow)"><title>${escapeHtml(`${e.from} → ${e.to}: ${e.label}`)}</title></path>`);
+  });
   for (const n of nodes) {
-    const { x, y } = pos.get(n.id)!;
+    const c = g.node(n.id);
+    const x = r(c.x - BOX_W / 2), y = r(c.y - BOX_H / 2);
     const s = status.get(n.id);
     const fill = STATUS_COLORS[s ?? 'unknown'];
     const ink = s && s !== 'skipped' ? '#fff' : '#222';
@@ -88,4 +106,9 @@ export function dagSvg(nodes: readonly DagNode[], status: ReadonlyMap<string, No
   }
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** Coordinates rounded to 0.1 px: short, and the same layout gives the same bytes. */
+function r(v: number): number {
+  return Math.round(v * 10) / 10;
 }

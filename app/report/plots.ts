@@ -100,3 +100,20 @@ export async function pValuePlot(t: Table, o: RegionPlotOptions, what: string): 
     ],
   });
 }
+
+/** Histogram of one point property (pre-binned), as a bar chart. */
+export async function histogramPlot(h: { column: string; bins: { start: number; end: number; count: number }[]; min: number; max: number; mean: number }): Promise<string> {
+  return renderVegaLite({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: h.column, subtitle: `min ${+h.min.toPrecision(4)}, mean ${+h.mean.toPrecision(4)}, max ${+h.max.toPrecision(4)}` },
+    width: 260, height: 140,
+    data: { values: h.bins },
+    mark: { type: 'bar', color: '#4e79a7' },
+    encoding: {
+      x: { field: 'start', bin: { binned: true }, type: 'quantitative', title: h.column },
+      x2: { field: 'end' },
+      y: { field: 'count', type: 'quantitative', title: 'points' },
+      tooltip: [{ field: 'start' }, { field: 'end' }, { field: 'count' }],
+    },
+  });
+}

@@ -1,7 +1,7 @@
 // The run report: one self-contained HTML file (pictures as data: URIs, plots as inline SVG, one
 // inline script, no network) with the DAG, per-node status, timings and params, the pictures, and the
 // region tables with their plots. Its input is plain data, so the CLI (or anyone) can call it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { NodeStatus, RunSummary } from '../../engine/core/events.js';
 import type { Table } from '../../engine/data/table.js';
@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../engine/data/atomic.js';
 import { readPictureInfo } from '../../nodes/pictures/picture-info.js';
 import { dagSvg, STATUS_COLORS } from './dag-svg.js';
 import { anchorId, escapeHtml, formatNumber } from './html.js';
-import { countsPlot, pValuePlot, type RegionPlotOptions } from './plots.js';
+import { countsPlot, histogramPlot, pValuePlot, type RegionPlotOptions } from './plots.js';
 import { REPORT_SCRIPT } from './sort-script.js';
 import { tableHtml } from './table-html.js';
 
@@ -36,14 +36,35 @@ export interface ReportPicture {
   title?: string;
 }
 
+/** Points a node produced (detections): the count and a histogram per property column. */
+export interface ReportDetection {
+  nodeId: string;
+  count: number;
+  histograms: ReportHistogram[];
+}
+
+export interface ReportHistogram {
+  column: string;
+  /** Equal-width bins [start, end) (the last one closed) with their counts. */
+  bins: { start: number; end: number; count: number }[];
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/** Node types whose pictures make the report's registration section. */
+export const REGISTRATION_PICTURE_TYPES = ['registration-preview', 'registration-check'];
+
 export interface RunReportDetails {
-  /** Page title (default: the workflow name). */
+  /** Page title (default: the workflow's name, read from the workflow file; else its path). */
   title?: string;
   /** Shown as given; the report never reads the clock, so the same run gives the same bytes. */
   generatedAt?: string;
   nodes: ReportNode[];
   tables?: ReportTable[];
   pictures?: ReportPicture[];
+  /** Cell counts and property histograms of the nodes that produced points. */
+  detections?: ReportDetection[];
 }
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml' };
@@ -103,6 +124,17 @@ figure:has(img.zoomed) { max-width: none; }
 .error { color: #b00020; white-space: pre-wrap; }
 `;
 
+/** The `name` of a workflow file, or undefined when the file is gone or unreadable. */
+export function workflowName(file: string): string | undefined {
+  try {
+    if (!file || !existsSync(file)) return undefined;
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' && name.trim() ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The report as an HTML string (pure apart from reading the picture files). */
 export async function renderRunReport(summary: RunSummary, details: RunReportDetails): Promise<string> {
   const status = new Map(summary.nodes.map((n) => [n.id, n.status] as const));
@@ -112,7 +144,10 @@ export async function renderRunReport(summary: RunSummary, details: RunReportDet
   const nodes: ReportNode[] = [...details.nodes, ...summary.nodes.filter((n) => !known.has(n.id)).map((n) => ({ nodeId: n.id, type: n.type, params: {}, inputs: {} }))];
   const pictures = details.pictures ?? [];
   const tables = details.tables ?? [];
-  const title = details.title ?? `ClearMap run: ${summary.workflow}`;
+  const title = details.title ?? workflowName(summary.workflow) ?? `ClearMap run: ${summary.workflow}`;
+  const detections = details.detections ?? [];
+  const typeOf = new Map(nodes.map((n) => [n.nodeId, n.type]));
+  const isRegistration = (p: ReportPicture) => p.nodeId !== undefined && REGISTRATION_PICTURE_TYPES.includes(typeOf.get(p.nodeId) ?? '');
   const counts = (['computed', 'cached', 'failed', 'skipped'] as const).map((s) => [s, summary.nodes.filter((n) => n.status === s).length] as const).filter(([, k]) => k > 0);
 
   const out: string[] = [];
@@ -137,7 +172,22 @@ export async function renderRunReport(summary: RunSummary, details: RunReportDet
   }
   out.push('</tbody></table>');
 
-  if (pictures.length) out.push('<h2>Pictures</h2>', `<div class="gallery">${pictures.map(pictureFigure).join('')}</div>`);
+  // registration preview and check first (with their scores in the captions), then the other pictures
+  const registration = pictures.map((p, k) => ({ p, k })).filter(({ p }) => isRegistration(p));
+  if (registration.length) {
+    out.push('<h2>Registration check</h2>', '<p class="meta">Before registering: the sample beside the atlas at the same scale (is the orientation right?). After: the atlas boundaries carried onto the sample and the similarity (NCC) before vs after.</p>');
+    out.push(`<div class="gallery">${registration.map(({ p, k }) => pictureFigure(p, k)).join('')}</div>`);
+  }
+  const others = pictures.map((p, k) => ({ p, k })).filter(({ p }) => !isRegistration(p));
+  if (others.length) out.push('<h2>Pictures</h2>', `<div class="gallery">${others.map(({ p, k }) => pictureFigure(p, k)).join('')}</div>`);
+
+  if (detections.length) {
+    out.push('<h2>Cells</h2>');
+    for (const d of detections) {
+      out.push(`<h3 id="${anchorId('cells', d.nodeId)}"><a href="#${anchorId('node', d.nodeId)}">${escapeHtml(d.nodeId)}</a>: ${formatNumber(d.count)} points</h3>`);
+      if (d.histograms.length) out.push(`<div class="gallery">${(await Promise.all(d.histograms.map((h) => histogramPlot(h)))).map((svg) => `<div class="plot">${svg}</div>`).join('')}</div>`);
+    }
+  }
 
   for (const [i, t] of tables.entries()) {
     const what = `report table '${t.title}'`;
@@ -153,6 +203,8 @@ export async function renderRunReport(summary: RunSummary, details: RunReportDet
     const s = timing.get(n.nodeId);
     out.push(`<section id="${anchorId('node', n.nodeId)}"><h3>${escapeHtml(n.nodeId)} <small>(${escapeHtml(n.type)})</small> ${statusBadge(s?.status)}</h3>`);
     if (s?.error) out.push(`<p class="error">${escapeHtml(s.error)}</p>`);
+    const det = detections.find((d) => d.nodeId === n.nodeId);
+    if (det) out.push(`<p><a href="#${anchorId('cells', n.nodeId)}">${formatNumber(det.count)} points</a>${det.histograms.length ? ` (histograms of ${det.histograms.map((h) => escapeHtml(h.column)).join(', ')})` : ''}</p>`);
     const inputs = Object.entries(n.inputs);
     if (inputs.length) out.push(`<p>inputs: ${inputs.map(([port, ref]) => `${escapeHtml(port)} ← <a href="#${anchorId('node', ref.slice(0, ref.lastIndexOf('.')))}">${escapeHtml(ref)}</a>`).join(', ')}</p>`);
     out.push(`<details${Object.keys(n.params).length ? '' : ' hidden'}><summary>params</summary><pre>${escapeHtml(JSON.stringify(n.params, null, 2))}</pre></details>`);

@@ -12,7 +12,7 @@ import type { Service, ServiceToken, Services } from './services.js';
 export interface PortSpec {
   type: PortType;
   description: string;
-  /** Optional inputs may be left unwired. */
+  /** Optional inputs may be left unwired; optional outputs may be absent (a consumer then gets no input). */
   optional?: boolean;
 }
 

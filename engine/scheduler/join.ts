@@ -45,6 +45,7 @@ export async function joinChain(u: Unit, plan: ChainPlan, workDir: string, ctx: 
 export function checkOutputs(n: ResolvedNode, outputs: Record<string, Artefact>): void {
   for (const [port, spec] of Object.entries(n.type.outputs)) {
     const a = outputs[port];
+    if (!a && spec.optional) continue; // e.g. an atlas without a reference image
     if (!a) throw new NodeError(n.id, n.type.type, `produced no '${port}' output`);
     if (a.kind !== spec.type) throw new NodeError(n.id, n.type.type, `output '${port}' should be ${spec.type} but is ${a.kind}`);
   }

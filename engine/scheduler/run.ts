@@ -115,6 +115,13 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     for (const n of u.nodes) emit({ event: 'node-start', node: n.id, type: n.type.type });
     let chunkStats: NodeSummary['chunks'];
     try {
+      // a wired input whose source did not produce that (optional) output, e.g. an atlas without a reference image
+      for (const n of u.nodes) {
+        const got = n === u.nodes[0] ? inputs : stageInputs.get(n.id) ?? {};
+        for (const [port, src] of Object.entries(n.inputs)) {
+          if (port in got && !got[port] && !n.type.inputs[port]?.optional) throw new NodeError(n.id, n.type.type, `input '${port}' is wired to '${src.node}.${src.port}', which node '${src.node}' did not produce (an optional output)`);
+        }
+      }
       let outputs: Record<string, Artefact>;
       let external: string[] = [];
       if (last.type.kind === 'chunk') {

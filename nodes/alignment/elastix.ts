@@ -94,12 +94,13 @@ export function setParameter(text: string, name: string, value: string): string 
 
 export interface ProcessResult { code: number | null; signal: NodeJS.Signals | null; output: string }
 
-/** Run a binary with an argument array (never a shell); keeps the last 64 KB of stdout+stderr. */
-export function runProcess(bin: string, args: string[], opts: { cwd?: string; signal?: AbortSignal } = {}): Promise<ProcessResult> {
+/** Run a binary with an argument array (never a shell); keeps the last 64 KB of stdout+stderr, and hands stdout to `onOutput` as it comes. */
+export function runProcess(bin: string, args: string[], opts: { cwd?: string; signal?: AbortSignal; onOutput?: (text: string) => void } = {}): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
     let output = '';
     const keep = (b: Buffer) => { output = (output + b.toString('utf8')).slice(-65536); };
+    if (opts.onOutput) child.stdout.on('data', (b: Buffer) => opts.onOutput!(b.toString('utf8')));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', (e) => reject(new Error(e.name === 'AbortError' ? `${bin} was cancelled` : `could not run ${bin}: ${e.message}`)));
@@ -152,6 +153,74 @@ export interface ElastixRun {
   fixedMask?: string;
   signal?: AbortSignal;
   binaries?: ElastixBinaries;
+  /** Called as elastix reports iterations (parsed from its log on stdout). */
+  onProgress?: (p: ElastixProgressState) => void;
+}
+
+export interface ElastixProgressState {
+  /** Iterations done, over all parameter files and resolutions, and the planned total. */
+  done: number;
+  total: number;
+  /** 0-based parameter file and resolution being run (-1 before the first). */
+  file: number;
+  resolution: number;
+  /** Set when a new resolution starts: "parameter file 1/2 (affine.txt), resolution 2/3". */
+  started?: string;
+}
+
+/**
+ * elastix's progress from its log (the text it prints on stdout and into elastix.log): "Running
+ * elastix with parameter file N", "Resolution: R", then one line per iteration ("<ItNr>\t<metric>…"),
+ * against the plan read from the parameter files (NumberOfResolutions × MaximumNumberOfIterations,
+ * which may be given per resolution). Feed it text in any chunks.
+ */
+export class ElastixProgress {
+  readonly plan: number[][];
+  readonly total: number;
+  private file = -1;
+  private resolution = -1;
+  private iteration = -1;
+  private partial = '';
+  constructor(parameterFiles: string[], private readonly names = parameterFiles.map((f) => basename(f))) {
+    this.plan = parameterFiles.map((f) => {
+      const p = parseParameterFile(readFileSync(f, 'utf8'));
+      const resolutions = Math.max(1, Number(p.get('NumberOfResolutions')?.[0] ?? 1) || 1);
+      const iters = p.get('MaximumNumberOfIterations') ?? ['500'];
+      return Array.from({ length: resolutions }, (_, r) => Math.max(1, Number(iters[Math.min(r, iters.length - 1)]) || 1));
+    });
+    this.total = this.plan.flat().reduce((a, b) => a + b, 0);
+  }
+  private done(): number {
+    let d = 0;
+    for (let f = 0; f < this.file; f++) d += this.plan[f]?.reduce((a, b) => a + b, 0) ?? 0;
+    const current = this.plan[this.file];
+    if (current) {
+      for (let r = 0; r < Math.min(this.resolution, current.length); r++) d += current[r];
+      if (this.resolution >= 0 && this.resolution < current.length) d += Math.min(current[this.resolution], this.iteration + 1);
+    }
+    return Math.min(this.total, d);
+  }
+  /** Parse more log text; returns the states it moved through (the last one is the current). */
+  feed(text: string): ElastixProgressState[] {
+    const lines = (this.partial + text).split(/\r?\n/);
+    this.partial = lines.pop() ?? '';
+    const out: ElastixProgressState[] = [];
+    for (const line of lines) {
+      let started: string | undefined;
+      const file = /^Running elastix with parameter file (\d+)/.exec(line);
+      const res = /^Resolution: (\d+)/.exec(line);
+      const it = /^(\d+)\t[-+\d.eE]/.exec(line);
+      if (file && !/has finished/.test(line)) { this.file = Number(file[1]); this.resolution = -1; this.iteration = -1; }
+      else if (res && this.file >= 0) {
+        this.resolution = Number(res[1]); this.iteration = -1;
+        const plan = this.plan[this.file];
+        started = `parameter file ${this.file + 1}/${this.plan.length} (${this.names[this.file] ?? '?'}), resolution ${this.resolution + 1}/${plan?.length ?? '?'}`;
+      } else if (it && this.resolution >= 0) this.iteration = Number(it[1]);
+      else continue;
+      out.push({ done: this.done(), total: this.total, file: this.file, resolution: this.resolution, ...(started ? { started } : {}) });
+    }
+    return out;
+  }
 }
 
 /**
@@ -167,7 +236,8 @@ export async function runElastix(run: ElastixRun): Promise<string[]> {
   const args = ['-f', run.fixed, '-m', run.moving, '-out', run.outDir, '-threads', String(Math.max(1, Math.floor(run.threads)))];
   if (run.fixedMask) args.push('-fMask', run.fixedMask);
   for (const copy of copyParameterFiles(run.parameterFiles, run.outDir, run.randomSeed, run.parameterNames)) args.push('-p', copy);
-  const r = await runProcess(bins.elastix, args, { signal: run.signal });
+  const progress = run.onProgress ? new ElastixProgress(run.parameterFiles) : undefined;
+  const r = await runProcess(bins.elastix, args, { signal: run.signal, onOutput: progress && ((text) => { for (const p of progress.feed(text)) run.onProgress!(p); }) });
   const log = join(run.outDir, 'elastix.log');
   if (r.code !== 0) throw failure(`elastix (${run.parameterFiles.map((f) => f.split('/').pop()).join(' + ')})`, log, r);
   const files = transformParameterFiles(run.outDir);

@@ -2,9 +2,11 @@
 // registration (ClearMap Alignment/Elastix.py).
 import type { NodeType } from '../../engine/core/node-type.js';
 import { elastixNode, resampleNode, resamplePointsInverseNode, resamplePointsNode, transformImageNode, transformPointsNode } from './nodes.js';
+import { registrationCheckNode, registrationPreviewNode } from './registration-check.js';
 
 export const alignmentNodeTypes: NodeType[] = [
   resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode,
+  registrationPreviewNode, registrationCheckNode,
 ];
 
 export * from './orientation.js';
@@ -14,3 +16,4 @@ export { resampleChunk, joinResampled, writeVolumeToWorkDir, type ResamplePartia
 export { findElastix, runElastix, transformixPoints, transformixImage, resolveParameterFile, shippedParamsDir } from './elastix.js';
 export { readMhdVolume, writeMhdForElastix } from './elastix.js';
 export { TRANSFORM_META, type TransformMeta } from './nodes.js';
+export { checkExtents, normalisedCrossCorrelation, type ExtentCheck } from './registration-check.js';

@@ -11,9 +11,10 @@ import { parseOrientation } from './orientation.js';
 import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './resample.js';
 import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointConvention } from './resample-points.js';
 import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
-import { copyParameterFiles, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
+import { copyParameterFiles, ElastixProgress, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
 import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
 import { REGISTRATION_BACKEND, type RegistrationBackend } from './registration.js';
+import { checkExtents } from './registration-check.js';
 
 const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
 const BACKENDS = ['auto', 'native', 'wasm'] as const;
@@ -248,16 +249,27 @@ export const elastixRegistration: RegistrationBackend = {
       ctx.log(backend === 'wasm'
         ? 'registering with the embedded WebAssembly elastix (backend: wasm)'
         : 'native elastix not found: registering with the embedded WebAssembly elastix (single-threaded; install the Debian package elastix for speed)');
+      // the WebAssembly build prints no log (no per-iteration progress): say what is planned instead
+      const plan = new ElastixProgress(copies);
+      ctx.log(`elastix (wasm): ${plan.plan.map((r, i) => `${files[i].split('/').pop()} ${r.length} resolution${r.length > 1 ? 's' : ''} × ${r.join('/')} iterations`).join(', then ')}; the WebAssembly build reports no progress until it is done`);
+      ctx.progress(0, plan.total);
       const [r] = await ctx.parallel<{ seconds: number }>([{ module: WASM_MODULE, export: 'registerWithWasm', args: { fixed, moving, parameterFiles: copies, outDir } }]);
+      ctx.progress(plan.total, plan.total);
       ctx.log(`elastix (wasm) finished in ${r.seconds.toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
     } else await withScratch('clearmap-elastix-', async (scratch) => {
       const binaries = choice.binaries;
       writeMhdForElastix(join(scratch, 'fixed.mhd'), await ctx.readVolume(fixed));
       writeMhdForElastix(join(scratch, 'moving.mhd'), await ctx.readVolume(moving));
       const t0 = performance.now();
+      let shown = -1;
       await runElastix({
         fixed: join(scratch, 'fixed.mhd'), moving: join(scratch, 'moving.mhd'), parameterFiles: files, outDir,
         threads: ctx.workers, randomSeed, signal: ctx.signal, binaries,
+        // resolutions and iterations from elastix's log, as the node's progress
+        onProgress: (p) => {
+          if (p.started) ctx.log(p.started);
+          if (p.started || p.done - shown >= p.total / 200 || p.done === p.total) { shown = p.done; ctx.progress(p.done, p.total); }
+        },
       });
       ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
     });
@@ -304,6 +316,8 @@ export const elastixNode = defineWholeNode({
     const fixed = volumeInput('elastix', inputs, 'fixed');
     const moving = volumeInput('elastix', inputs, 'moving');
     const files = parameterFileList(params).map((f, i) => resolveParameterFile(f, ctx.baseDir, `parameterFiles[${i}]`));
+    // fail fast: a sample whose extent or axis order does not match the atlas's will not register
+    for (const w of checkExtents(fixed, moving, 0.3, { fixed: 'the fixed image', moving: 'the moving image' }).warnings) ctx.log(`warning: ${w}`);
     const outDir = join(ctx.workDir, 'transform');
     mkdirSync(outDir, { recursive: true });
     const registration = ctx.services?.find(REGISTRATION_BACKEND) ?? elastixRegistration;

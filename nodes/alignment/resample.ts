@@ -11,7 +11,9 @@
 //    against the linear grid and against point resampling. 'nearest-cv2' reproduces it for parity.
 //  - arithmetic is float64 (cv2 uses float32 weights); integer results are rounded half-to-even and
 //    saturated as cv2's saturate_cast does, so results equal cv2's except on float32 knife edges.
-//  - ceil() of the sink size ignores a relative excess below 1e-9 so 100 * 0.3 / 0.3 stays 100.
+//  - ceil() of the sink size ignores a relative excess below 1e-6, so 100 * 0.3 / 0.3 stays 100 and
+//    235 planes of 40.000000139698386 µm (1/40 stored as a TIFF rational) make 188 planes of 50 µm,
+//    not 189: the plane count follows the requested resolution, not float noise in the voxel size.
 import type { DType, Range, Shape3, TypedArray, Volume } from '../../engine/data/volume.js';
 import { allocate, dtypeRange } from '../../engine/data/volume.js';
 import { orientTriple, orientTripleInverse, orientVolume, type Orientation } from './orientation.js';
@@ -43,9 +45,9 @@ function checkTriple(v: unknown, param: string, what: 'positive' | 'size'): Trip
   return [v[0], v[1], v[2]] as Triple;
 }
 
-function ceilTolerant(x: number): number {
+export function ceilTolerant(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
+  return Math.abs(x - r) <= 1e-6 * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
 }
 
 /**

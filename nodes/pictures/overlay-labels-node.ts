@@ -8,6 +8,7 @@ import { subsample } from './planes.js';
 import { describeContrast, describePlanes } from './describe.js';
 import { hexColor } from './picture-info.js';
 import { writePng } from './png.js';
+import { LabelTree } from '../analysis/atlas/label-tree.js';
 import { planeWindow, readZPlanes, volumeInput } from './read-planes.js';
 import { renderTiledPlanes } from './tiled-planes.js';
 
@@ -19,6 +20,7 @@ export const overlayLabelsNode = defineWholeNode({
   inputs: {
     input: { type: 'volume', description: 'Grey data.' },
     labels: { type: 'volume', description: 'Labels, same shape as the data (0 = none).' },
+    structures: { type: 'json', optional: true, description: "Region hierarchy from an 'atlas' node: regions drawn in their atlas colours, legend by acronym." },
   },
   outputs: { picture: { type: 'file', description: 'The PNG written.' } },
   params: {
@@ -47,15 +49,17 @@ export const overlayLabelsNode = defineWholeNode({
     const planes = await readZPlanes(ctx, ref, window);
     const labelPlanes = await readZPlanes(ctx, labelsRef, window);
     const top = p.maxLabel ?? maxLabel(labelPlanes);
+    const tree = inputs.structures?.kind === 'json' ? LabelTree.fromStructures(inputs.structures.value, `node '${ctx.nodeId}': input 'structures'`) : undefined;
+    const colorOf = (id: number) => tree?.get(id)?.color ?? labelColor(id, top, p.coloring);
     const { image, limits, factor } = renderTiledPlanes(planes, {
       percentiles: p.percentiles, inverse: p.inverse, maxSize: p.maxSize, zoom: p.zoom,
       layout: { columns: p.columns, gap: p.gap, background: colorParam(params, 'background', ctx.nodeId) },
     }, (tile, i, factor) => {
-      overlayLabels(tile, subsample(labelPlanes[i], factor), { alpha: p.alpha, style: p.style, colorOf: (id) => labelColor(id, top, p.coloring) });
+      overlayLabels(tile, subsample(labelPlanes[i], factor), { alpha: p.alpha, style: p.style, colorOf });
     });
     // a legend only when it stays short (an atlas plane holds hundreds of regions)
     const ids = fewLabels(labelPlanes, 20);
-    const legend = ids?.map((id) => ({ label: `label ${id}`, color: hexColor(labelColor(id, top, p.coloring)) }));
+    const legend = ids?.map((id) => ({ label: tree?.get(id)?.acronym || `label ${id}`, color: hexColor(colorOf(id)) }));
     const description = `${ids ? ids.length : 'many'} labels (${p.style}, ${p.coloring} colours, opacity ${p.alpha}) on ${describePlanes(window, p.step, ref.shape)}; ${describeContrast(limits, p.percentiles, p.inverse, factor)}`;
     writePng(dest, image, { description, ...(legend ? { legend } : {}) });
     return { picture: { kind: 'file', path: dest } };

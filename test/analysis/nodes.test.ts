@@ -62,8 +62,8 @@ const atlasFiles = writeSyntheticAtlas(join(root, 'atlas'), 5, [32, 40, 24]);
 const atlas = makeSyntheticAtlas(5, [32, 40, 24]);
 const shape = atlas.annotation.shape;
 
-test('analysisNodeTypes: seven whole nodes with unique names and object param schemas', (t) => {
-  t.deepEqual(analysisNodeTypes.map((n) => n.type).sort(), ['color-pvalues', 'count-regions', 'group-maps', 'isolate-region', 'ttest-regions', 'ttest-voxels', 'voxelize']);
+test('analysisNodeTypes: eight whole nodes with unique names and object param schemas', (t) => {
+  t.deepEqual(analysisNodeTypes.map((n) => n.type).sort(), ['atlas', 'color-pvalues', 'count-regions', 'group-maps', 'isolate-region', 'ttest-regions', 'ttest-voxels', 'voxelize']);
   for (const n of analysisNodeTypes) { t.is(n.kind, 'whole'); t.is(n.params.type, 'object'); }
 });
 
@@ -102,7 +102,7 @@ test('count-regions node: table rows per region, unknown labels reported, level 
   const points: Artefact = { kind: 'points', points: makePoints(coords) };
   const out = await node('count-regions').run({ points, annotation }, { labels: 'atlas/annotation_info.csv', countColumn: 'sample1' }, context('count'));
   const table = (out.table as { table: Table }).table;
-  t.deepEqual(table.columns, ['id', 'acronym', 'name', 'parent', 'level', 'sample1']);
+  t.deepEqual(table.columns, ['id', 'acronym', 'name', 'parent', 'level', 'sample1', 'volume_mm3', 'density', 'total_count', 'total_volume_mm3', 'total_density', 'structure_id_path']);
   t.is(table.rows.reduce((s, r) => s + (r[5] as number), 0), 3000);
   t.deepEqual((out.unknown as { value: { unknownIds: number[] } }).value.unknownIds, []);
   t.true(table.rows.some((r) => r[1] === 'MO1' && (r[5] as number) > 0));

@@ -65,3 +65,38 @@ test('ttest-regions runs in the engine, is cached, and reruns when an input tabl
   utimesSync(join(dir, files.B[2]), later, later);
   t.is((await run()).nodes[0].status, 'computed', 'a touched input table invalidates the cache');
 });
+
+test('atlas node in a workflow: one node wires annotation, hemispheres and structures; no reference is fine; cached on rerun', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-analysis-wf-'));
+  temps.push(dir);
+  const prev = process.env.CLEARMAP_ATLAS_DIR;
+  process.env.CLEARMAP_ATLAS_DIR = join(dir, 'no-atlases');
+  t.teardown(() => { if (prev === undefined) delete process.env.CLEARMAP_ATLAS_DIR; else process.env.CLEARMAP_ATLAS_DIR = prev; });
+  const rnd = seededRandom(5);
+  writeFileSync(join(dir, 'cells.csv'), 'x,y,z\n' + Array.from({ length: 2000 }, () => `${rnd() * 228},${rnd() * 160},${rnd() * 264}`).join('\n') + '\n');
+  const file = join(dir, 'atlas.json');
+  writeFileSync(file, JSON.stringify({ version: 1, nodes: [
+    { id: 'atlas', type: 'atlas', params: { atlas: 'allen_mouse_50um' } },
+    { id: 'cells', type: 'read-points', params: { path: 'cells.csv' } },
+    { id: 'counts', type: 'count-regions', inputs: { points: 'cells.points', annotation: 'atlas.annotation', hemispheres: 'atlas.hemispheres', structures: 'atlas.structures' }, params: { level: 4 } },
+  ] }));
+  const run = async () => {
+    const { valid } = await loadWorkflow(file, [], await registry());
+    return runWorkflow(valid, { cacheDir: join(dir, 'cache'), outDir: join(dir, 'out'), workers: 1 });
+  };
+  const first = await run();
+  t.true(first.ok, JSON.stringify(first.nodes));
+  t.deepEqual(first.nodes.map((n) => n.status), ['computed', 'computed', 'computed']);
+  const again = await run();
+  t.deepEqual(again.nodes.map((n) => n.status), ['cached', 'cached', 'cached']);
+  // wiring the absent reference image into a node that needs it fails that node with a clear message
+  writeFileSync(file, JSON.stringify({ version: 1, nodes: [
+    { id: 'atlas', type: 'atlas', params: { atlas: 'allen_mouse_50um' } },
+    { id: 'stats', type: 'statistics', inputs: { input: 'atlas.reference' } },
+  ] }));
+  const noRef = await run();
+  t.false(noRef.ok);
+  const stats = noRef.nodes.find((n) => n.id === 'stats')!;
+  t.is(stats.status, 'failed');
+  t.regex(String((stats as { error?: string }).error), /input 'input' is wired to 'atlas\.reference', which node 'atlas' did not produce/);
+});

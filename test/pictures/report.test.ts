@@ -132,7 +132,9 @@ test('in Chromium: no console errors, every picture loads, the region table sort
     t.is(await page.locator('svg.dag a.dag-node').count(), 6);
     t.is(await page.locator('#picture-1 ul.legend li').count(), 2);
     t.is(await page.locator('#picture-1 .swatch').first().evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(255, 0, 0)');
-    t.is(await page.locator('svg.dag path.edge').count(), 6);
+    // 6 wires, 5 drawn edges: stats reads counts.table twice (ports a and b), drawn once with both in its tooltip
+    t.is(await page.locator('svg.dag path.edge').count(), 5);
+    t.is(await page.locator('svg.dag path.edge title').filter({ hasText: 'counts → stats' }).textContent(), 'counts → stats: table → a, table → b');
 
     const table = page.locator('#table-0');
     const column = async (i: number) => table.locator(`tbody tr td:nth-child(${i + 1})`).allTextContents();
@@ -169,4 +171,36 @@ test('DAG layout: columns by longest path from a source; summary nodes missing f
   const html = await renderRunReport(summary, { nodes: [] });
   t.is((html.match(/class="dag-node"/g) ?? []).length, summary.nodes.length);
   t.regex(html, /id="node-stats"/);
+});
+
+test('report: title from the workflow file, a DAG that scales to the page, cell counts with histograms, a registration section', async (t) => {
+  const dir = tempDir('cm-report-');
+  const wf = join(dir, 'wf.json');
+  writeFileSync(wf, JSON.stringify({ version: 1, name: 'my <c-Fos> study', nodes: [] }));
+  const pic = join(dir, 'registration_check.png');
+  writePng(pic, greyImage(new Float64Array(16), 4, 4, [0, 1]), { description: 'registration check: NCC before (centres aligned) 0.500, after 0.990' });
+  const s: RunSummary = { workflow: wf, ok: true, seconds: 1, peakRssMB: 1, nodes: [
+    { id: 'detect', type: 'detect', status: 'computed', seconds: 1 },
+    { id: 'check', type: 'registration-check', status: 'cached', seconds: 0 },
+  ] };
+  const { histogram } = await import('../../app/report/index.js');
+  const size = histogram('size', Float64Array.from([5, 6, 6, 7, 7, 7, NaN]))!;
+  t.deepEqual(size.bins.map((b) => b.count), [1, 2, 3]);
+  t.deepEqual([size.min, size.max, size.mean], [5, 7, 38 / 6]);
+  t.is(histogram('raw', Float64Array.from([0, 0.5, 1]), 4)!.bins.reduce((n, b) => n + b.count, 0), 3);
+  const html = await renderRunReport(s, {
+    nodes: [
+      { nodeId: 'detect', type: 'detect', params: {}, inputs: {} },
+      { nodeId: 'check', type: 'registration-check', params: { path: 'registration_check.png' }, inputs: { transform: 'detect.points' } },
+    ],
+    pictures: [{ path: pic, nodeId: 'check' }],
+    detections: [{ nodeId: 'detect', count: 6, histograms: [size] }],
+  });
+  t.regex(html, /<title>my &lt;c-Fos&gt; study<\/title>/);
+  t.regex(html, /<svg [^>]*class="dag" width="100%" style="max-width:\d+px;height:auto" viewBox="0 0 \d+ \d+"/);
+  t.regex(html, /<h2>Registration check<\/h2>[\s\S]*NCC before \(centres aligned\) 0.500, after 0.990[\s\S]*<h2>Cells<\/h2>/);
+  t.regex(html, /detect<\/a>: 6 points<\/h3>/);
+  t.regex(html, /<svg[^>]*class="marks"[\s\S]*size/); // the vega histogram
+  // no workflow file (e.g. a summary from elsewhere): the path stands in
+  t.regex(await renderRunReport({ ...s, workflow: 'gone.json' }, { nodes: [] }), /<title>ClearMap run: gone.json<\/title>/);
 });

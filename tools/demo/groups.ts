@@ -1,5 +1,5 @@
 // Seeded group data for the group-statistics workflow: 2 groups x 4 samples on the phantom atlas
-// (tools/demo/phantom.ts). Each sample is a cell list in atlas space with region-dependent counts;
+// (tools/demo/small-phantom.ts). Each sample is a cell list in atlas space with region-dependent counts;
 // group B ("treated") has 60% more cells in the striatum (STR) and the same elsewhere. Written as what
 // the per-sample workflow produces: a heat map (TIFF) and a region count table (CSV) per sample.
 import { mkdirSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createVolumeWriter } from '../../nodes/io/formats.js';
 import { voxelize } from '../../nodes/analysis/voxelize.js';
 import { LabelTree } from '../../nodes/analysis/atlas/label-tree.js';
 import { countPointsInRegions, regionTable } from '../../nodes/analysis/atlas/regions.js';
-import { ATLAS_SHAPE, ATLAS_UM, CELLS_PER_LEAF, labelGraph, makePhantom, regionAt, REGIONS } from './phantom.js';
+import { ATLAS_SHAPE, ATLAS_UM, CELLS_PER_LEAF, labelGraph, makePhantom, regionAt, REGIONS } from './small-phantom.js';
 import { seededRandom } from '../../engine/data/random.js';
 
 export const GROUP_EFFECT: Record<number, number> = { [REGIONS.STR.id]: 1.6 };

@@ -1,4 +1,4 @@
-// Pictures demo and timing: renders every picture node on the seeded phantom (tools/demo/phantom.ts)
+// Pictures demo and timing: renders every picture node on the seeded phantom (tools/demo/small-phantom.ts)
 // plus a run report, so a person can look at them; `--big` also times `tiles` on 2160×2560 planes.
 //   npm run build && node dist/tools/pictures/demo.js [outDir] [--big]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { readRegion } from '../../engine/data/read.js';
 import { dtypeOf, type Shape3, type TypedArray } from '../../engine/data/volume.js';
 import { overlayLabelsNode, overlayPointsNode, sectionNode, tilesNode } from '../../nodes/pictures/index.js';
 import { writeRunReport, type ReportNode } from '../../app/report/index.js';
-import { ATLAS_SHAPE, makePhantom, REGIONS, SAMPLE_SHAPE } from '../demo/phantom.js';
+import { ATLAS_SHAPE, makePhantom, REGIONS, SAMPLE_SHAPE } from '../demo/small-phantom.js';
 
 const args = process.argv.slice(2);
 const outDir = resolve(args.find((a) => !a.startsWith('--')) ?? 'results/pictures-demo');

@@ -1,9 +1,28 @@
 // Atlas label information, as ClearMap 0.9.2's Analysis/Label.py (LabelInfo): for every region id its
 // name, acronym, colour, parent, level (depth below the top: root = 0) and ClearMap's `collapse` flag.
 // Sources: ClearMap's annotation table (ARA2_annotation_info_collapse.csv:
-//   id,name,acronym,red,green,blue,structure_order,parent_id,parent_acronym,collapse)
-// and the Allen Institute structure graph JSON (nested `children`, `color_hex_triplet`).
+//   id,name,acronym,red,green,blue,structure_order,parent_id,parent_acronym,collapse),
+// the Allen Institute structure graph JSON (nested `children`, `color_hex_triplet`), and BrainGlobe's
+// structures.json / structures.csv (flat list with `structure_id_path`).
+//
+// `level` means the same depth whatever the file: root (997 in Allen atlases) and the background
+// (id 0) are level 0. The Allen JSON graphs put a `universe` node (id 0) above root; it is read as the
+// background entry, not as an ancestor, so `level: 5` selects the same regions with the JSON graph,
+// ClearMap's CSV or BrainGlobe's structures.
 import { readFileSync } from 'node:fs';
+
+/** Which kind of label file a tree came from. */
+export type LabelFormat = 'clearmap-csv' | 'allen-json' | 'brainglobe';
+
+/** The `structures` artefact value: a label tree in a JSON-serialisable form (see LabelTree.toStructures). */
+export interface StructuresValue {
+  kind: 'structures';
+  /** Where the labels came from (file or atlas name), for messages. */
+  source: string;
+  format: LabelFormat;
+  /** One entry per region in file order: [id, acronym, name, parent (-1 = top), [r, g, b], collapse, structureOrder]. */
+  regions: [number, string, string, number, [number, number, number], boolean, number][];
+}
 
 export interface LabelRecord {
   id: number;
@@ -42,10 +61,10 @@ export class LabelTree {
   readonly ids: number[] = [];
   private readonly childIds = new Map<number, number[]>();
 
-  private constructor(readonly source: string) {}
+  private constructor(readonly source: string, readonly format: LabelFormat) {}
 
-  private static build(source: string, entries: Omit<LabelRecord, 'level'>[]): LabelTree {
-    const tree = new LabelTree(source);
+  private static build(source: string, entries: Omit<LabelRecord, 'level'>[], format: LabelFormat): LabelTree {
+    const tree = new LabelTree(source, format);
     for (const e of entries) {
       if (tree.records.has(e.id)) throw new Error(`${source}: region id ${e.id} appears twice`);
       tree.records.set(e.id, { ...e, level: 0 });
@@ -75,9 +94,16 @@ export class LabelTree {
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     if (lines.length < 2) throw new Error(`${source}: expected a header line and at least one region`);
     const header = splitCsvLine(lines[0]).map((h) => h.trim().toLowerCase());
-    const col = (name: string, fallback: number) => { const i = header.indexOf(name); return i >= 0 ? i : fallback; };
-    const c = { id: col('id', 0), name: col('name', 1), acronym: col('acronym', 2), red: col('red', 3), green: col('green', 4), blue: col('blue', 5),
-      order: col('structure_order', 6), parent: col('parent_id', 7), collapse: col('collapse', 9) };
+    if (header.includes('structure_id_path') || header.includes('parent_structure_id')) return LabelTree.fromBrainGlobeCsv(header, lines, source);
+    // ClearMap's table: the header names the columns (a file without id and parent_id is not a label table)
+    for (const need of ['id', 'parent_id']) {
+      if (!header.includes(need)) {
+        throw new Error(`${source}: not a recognised label table: the header has no '${need}' column (expected ClearMap's id,name,acronym,red,green,blue,structure_order,parent_id,parent_acronym[,collapse] or BrainGlobe's acronym,id,name,structure_id_path,parent_structure_id)`);
+      }
+    }
+    const col = (name: string) => header.indexOf(name);
+    const c = { id: col('id'), name: col('name'), acronym: col('acronym'), red: col('red'), green: col('green'), blue: col('blue'),
+      order: col('structure_order'), parent: col('parent_id'), collapse: col('collapse') };
     const int = (s: string | undefined, what: string, line: number, empty: number) => {
       if (s === undefined || s.trim() === '') return empty;
       const v = Number(s);
@@ -97,7 +123,74 @@ export class LabelTree {
         collapse: (row[c.collapse] ?? '') !== '', // ClearMap: any non-empty mark
       };
     });
-    return LabelTree.build(source, entries);
+    return LabelTree.build(source, entries, 'clearmap-csv');
+  }
+
+  /** BrainGlobe's structures.csv: acronym,id,name,structure_id_path ("/997/8/"),parent_structure_id. */
+  private static fromBrainGlobeCsv(header: string[], lines: string[], source: string): LabelTree {
+    const col = (name: string) => header.indexOf(name);
+    if (col('id') < 0) throw new Error(`${source}: BrainGlobe structures table without an 'id' column`);
+    const list = lines.slice(1).map((l, i) => {
+      const row = splitCsvLine(l);
+      const get = (name: string) => (col(name) >= 0 ? row[col(name)] : undefined);
+      const pathText = get('structure_id_path');
+      const id = Number(get('id'));
+      let path: number[];
+      if (pathText !== undefined && pathText.trim() !== '') path = pathText.split('/').filter((p) => p.trim() !== '').map(Number);
+      else {
+        const parent = get('parent_structure_id');
+        path = parent === undefined || parent.trim() === '' ? [id] : [Number(parent), id];
+      }
+      if (!Number.isInteger(id) || path.some((p) => !Number.isInteger(p))) throw new Error(`${source}: line ${i + 2}: id or structure_id_path is not an integer list`);
+      return { id, acronym: get('acronym') ?? '', name: get('name') ?? '', structure_id_path: path };
+    });
+    return LabelTree.fromBrainGlobeStructures(list, source);
+  }
+
+  /**
+   * BrainGlobe's structures.json: [{id, acronym, name, structure_id_path: [997, 8, ..., id], rgb_triplet}].
+   * The parent is the second-last entry of structure_id_path (the hierarchy is kept). Id 0 (outside the
+   * brain) is added as the background entry unless present.
+   */
+  static fromBrainGlobeStructures(json: unknown, source = 'structures.json'): LabelTree {
+    if (!Array.isArray(json)) throw new Error(`${source}: BrainGlobe structures must be a JSON list of regions`);
+    const entries: Omit<LabelRecord, 'level'>[] = [];
+    json.forEach((s, i) => {
+      const where = `${source}: entry ${i}`;
+      if (!s || typeof s !== 'object') throw new Error(`${where} is not an object`);
+      const r = s as Record<string, unknown>;
+      if (!Number.isInteger(r.id)) throw new Error(`${where} has no integer 'id'`);
+      const path = r.structure_id_path;
+      if (!Array.isArray(path) || path.length === 0 || !path.every((p) => Number.isInteger(p))) throw new Error(`${where} (id ${r.id}): 'structure_id_path' must be a non-empty list of ids`);
+      if (path[path.length - 1] !== r.id) throw new Error(`${where} (id ${r.id}): structure_id_path ${JSON.stringify(path)} does not end with the region's own id`);
+      const rgb = Array.isArray(r.rgb_triplet) && r.rgb_triplet.length === 3 && r.rgb_triplet.every((v) => Number.isInteger(v)) ? r.rgb_triplet as [number, number, number] : [0, 0, 0] as [number, number, number];
+      entries.push({
+        id: r.id as number, acronym: String(r.acronym ?? ''), name: String(r.name ?? ''), color: [rgb[0], rgb[1], rgb[2]],
+        parent: path.length >= 2 ? path[path.length - 2] as number : -1, collapse: r.collapse === true, structureOrder: i,
+      });
+    });
+    if (!entries.some((e) => e.id === 0)) {
+      entries.unshift({ id: 0, name: 'background', acronym: 'background', color: [0, 0, 0], parent: -1, collapse: true, structureOrder: -1 });
+    }
+    return LabelTree.build(source, entries, 'brainglobe');
+  }
+
+  /** The tree as the `structures` artefact value. */
+  toStructures(): StructuresValue {
+    return {
+      kind: 'structures', source: this.source, format: this.format,
+      regions: this.ids.map((id) => { const r = this.records.get(id)!; return [r.id, r.acronym, r.name, r.parent, r.color, r.collapse, r.structureOrder]; }),
+    };
+  }
+
+  /** Rebuild a tree from a `structures` artefact value. */
+  static fromStructures(value: unknown, where = 'structures'): LabelTree {
+    const v = value as StructuresValue;
+    if (!v || typeof v !== 'object' || v.kind !== 'structures' || !Array.isArray(v.regions)) {
+      throw new Error(`${where}: expected a structures artefact (the 'structures' output of an 'atlas' node)`);
+    }
+    const entries = v.regions.map(([id, acronym, name, parent, color, collapse, structureOrder]) => ({ id, acronym, name, parent, color, collapse, structureOrder }));
+    return LabelTree.build(v.source, entries, v.format);
   }
 
   /**
@@ -122,18 +215,20 @@ export class LabelTree {
       entries.push({
         id, name: String(n.name ?? ''), acronym: String(n.acronym ?? ''),
         color: [parseInt(hex.slice(0, 2), 16), parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16)],
-        parent, collapse: n.collapse === true, structureOrder: Number.isInteger(n.graph_order) ? (n.graph_order as number) : order,
+        parent, collapse: n.collapse === true || id === 0, structureOrder: Number.isInteger(n.graph_order) ? (n.graph_order as number) : order,
       });
       order++;
       const children = n.children ?? [];
       if (!Array.isArray(children)) throw new Error(`${source}: ${path}.children is not an array`);
-      children.forEach((c, i) => visit(c, id, `${path}.children[${i}]`));
+      // id 0 ('universe' in Allen's graphs) is the outside of the brain, not an ancestor: its children
+      // are top-level, so root is level 0 as in ClearMap's CSV and BrainGlobe's structures
+      children.forEach((c, i) => visit(c, id === 0 ? -1 : id, `${path}.children[${i}]`));
     };
     roots.forEach((r, i) => visit(r, -1, `root[${i}]`));
     if (!entries.some((e) => e.id === 0)) {
       entries.unshift({ id: 0, name: 'background', acronym: 'background', color: [0, 0, 0], parent: -1, collapse: true, structureOrder: -1 });
     }
-    return LabelTree.build(source, entries);
+    return LabelTree.build(source, entries, 'allen-json');
   }
 
   /** Load a .csv (ClearMap table) or .json (Allen structure graph) file. */
@@ -143,10 +238,31 @@ export class LabelTree {
     if (/\.json$/i.test(path)) {
       let json: unknown;
       try { json = JSON.parse(text); } catch (e) { throw new Error(`${path}: not valid JSON (${(e as Error).message})`); }
-      return LabelTree.fromAllenJson(json, path);
+      return LabelTree.fromJson(json, path);
     }
     if (/\.csv$/i.test(path)) return LabelTree.fromAnnotationCsv(text, path);
-    throw new Error(`${path}: label file must be a ClearMap annotation table (.csv) or an Allen structure graph (.json)`);
+    throw new Error(`${path}: label file must be a ClearMap annotation table (.csv), an Allen structure graph (.json) or BrainGlobe structures (.json/.csv)`);
+  }
+
+  /** A parsed JSON label file: BrainGlobe structures (a list with structure_id_path) or an Allen graph. */
+  static fromJson(json: unknown, source: string): LabelTree {
+    const list = Array.isArray(json) ? json : undefined;
+    const first = list?.[0] as Record<string, unknown> | undefined;
+    if (list && first && typeof first === 'object' && 'structure_id_path' in first) return LabelTree.fromBrainGlobeStructures(list, source);
+    const roots = list ?? (json && typeof json === 'object' && Array.isArray((json as { msg?: unknown }).msg) ? (json as { msg: unknown[] }).msg : [json]);
+    const graphLike = roots.length > 0 && roots.every((r) => r && typeof r === 'object' && Number.isInteger((r as { id?: unknown }).id)
+      && ('children' in (r as object) || 'acronym' in (r as object)));
+    if (!graphLike) {
+      throw new Error(`${source}: not a recognised label file: expected BrainGlobe structures (a list of {id, acronym, name, structure_id_path}) or an Allen structure graph ({id, acronym, name, children} or {msg: [...]})`);
+    }
+    return LabelTree.fromAllenJson(json, source);
+  }
+
+  /** Ids from the top down to `id` (BrainGlobe's structure_id_path; the background is its own path). */
+  structurePath(id: number): number[] {
+    const out: number[] = [];
+    for (let r = this.records.get(id); r; r = r.parent >= 0 ? this.records.get(r.parent) : undefined) out.push(r.id);
+    return out.reverse();
   }
 
   has(id: number): boolean { return this.records.has(id); }

@@ -8,6 +8,7 @@ import type { DType, Shape3, TypedArray } from '../../../engine/data/volume.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
 import { rawVolumeRef, writeMhdHeader } from '../../../engine/data/raw-volume.js';
 import { openVolume } from '../../io/formats.js';
+import { LabelTree } from '../atlas/label-tree.js';
 
 export function resolvePath(baseDir: string, p: string): string {
   return isAbsolute(p) ? p : resolve(baseDir, p);
@@ -108,4 +109,18 @@ export function triple(params: Record<string, unknown>, key: string, nodeId: str
     throw new Error(`node '${nodeId}': param '${key}' must be ${integer ? 'an integer' : 'a number'} or a list of 3, got ${JSON.stringify(v)}`);
   }
   return n as [number, number, number];
+}
+
+/**
+ * The region hierarchy of a region node: the wired `structures` input (an atlas node's output) or
+ * else param `labels` (a label file relative to the workflow). Errors name the node.
+ */
+export async function regionTree(input: Artefact | undefined, labels: unknown, ctx: NodeContext): Promise<LabelTree> {
+  const where = `node '${ctx.nodeId}'`;
+  if (input) {
+    if (input.kind !== 'json') throw new Error(`${where}: input 'structures' must be the structures (json) output of an 'atlas' node`);
+    try { return LabelTree.fromStructures(input.value, `${where}: input 'structures'`); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+  }
+  if (typeof labels !== 'string') throw new Error(`${where}: wire input 'structures' (from an 'atlas' node) or set param 'labels' to a label file`);
+  try { return LabelTree.load(resolvePath(ctx.baseDir, labels)); } catch (e) { throw new Error(`${where}: param 'labels': ${(e as Error).message}`); }
 }

@@ -2,8 +2,7 @@
 // elsewhere), e.g. to restrict a heat map or p-value map to one brain area. Streamed in z-slabs.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
-import { LabelTree } from '../atlas/label-tree.js';
-import { planesPerSlab, RawOutput } from './common.js';
+import { planesPerSlab, RawOutput, regionTree } from './common.js';
 
 export const isolateRegionNode = defineWholeNode({
   kind: 'whole',
@@ -13,6 +12,7 @@ export const isolateRegionNode = defineWholeNode({
   inputs: {
     input: { type: 'volume', description: 'Volume on the annotation grid (heat map, p-values, ...).' },
     annotation: { type: 'volume', description: 'Annotation (label) volume of the same shape.' },
+    structures: { type: 'json', optional: true, description: "Region hierarchy from an 'atlas' node (instead of param 'labels')." },
   },
   outputs: {
     output: { type: 'volume', description: 'The input inside the region, 0 elsewhere (same dtype).' },
@@ -20,9 +20,9 @@ export const isolateRegionNode = defineWholeNode({
   params: {
     type: 'object',
     additionalProperties: false,
-    required: ['labels', 'region'],
+    required: ['region'],
     properties: {
-      labels: { type: 'string', format: 'path', description: 'Label file (.csv ClearMap table or .json Allen graph), relative to the workflow.' },
+      labels: { type: 'string', format: 'path', description: "Label file when input 'structures' is not wired (.csv ClearMap table, .json Allen graph or BrainGlobe structures), relative to the workflow." },
       region: { type: ['string', 'integer'], description: "Region acronym (e.g. 'CTX') or id." },
     },
   },
@@ -30,7 +30,7 @@ export const isolateRegionNode = defineWholeNode({
     const v = inputs.input as VolumeRef, ann = inputs.annotation as VolumeRef;
     if (v?.kind !== 'volume' || ann?.kind !== 'volume') throw new Error(`node '${ctx.nodeId}': inputs 'input' and 'annotation' must be volumes`);
     if (v.shape.some((s, i) => s !== ann.shape[i])) throw new Error(`node '${ctx.nodeId}': input [${v.shape}] and annotation [${ann.shape}] differ in shape`);
-    const tree = LabelTree.load(params.labels);
+    const tree = await regionTree(inputs.structures, params.labels, ctx);
     let keep: Set<number>;
     try { keep = tree.descendants(tree.resolve(params.region as string | number)); } catch (e) { throw new Error(`node '${ctx.nodeId}': param 'region': ${(e as Error).message}`); }
     const out = new RawOutput(ctx.workDir, 'isolated', v.shape, v.dtype, v.voxelSize);

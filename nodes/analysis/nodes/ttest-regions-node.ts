@@ -42,7 +42,7 @@ export const ttestRegionsNode = defineWholeNode({
     groupB: { type: 'json', optional: true, description: 'Group B: as groupA.' },
   },
   outputs: {
-    table: { type: 'table', description: 'id, acronym, name, parent, level, mean_A, std_A, mean_B, std_B, t, p, sign, p_bh, q.' },
+    table: { type: 'table', description: "id, acronym, name, parent, level, mean_A, std_A, mean_B, std_B, t, p, sign, p_bh, q (with 'columns': those stats prefixed '<column>_' for each column)." },
   },
   params: {
     type: 'object',
@@ -51,6 +51,7 @@ export const ttestRegionsNode = defineWholeNode({
       groupA: { type: 'array', items: { type: 'string', format: 'path' }, minItems: 1, description: 'Region table CSV files of group A (as written from count-regions).' },
       groupB: { type: 'array', items: { type: 'string', format: 'path' }, minItems: 1, description: 'Region table CSV files of group B.' },
       countColumn: { type: 'string', default: 'count', description: 'Column to compare (e.g. count, or a summed intensity column).' },
+      columns: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true, description: "Compare several columns at once (e.g. ['count_left', 'count_right', 'total_count', 'total_density']); output columns are then prefixed '<column>_' (mean_A -> total_count_mean_A). Overrides countColumn." },
       equalVar: { type: 'boolean', default: false, description: 'Pooled-variance Student test instead of Welch (ClearMap default for regions: Welch).' },
       pcutoff: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Clip p-values above this value to it (the p column only; corrections use unclipped p).' },
       removeNaN: { type: 'boolean', default: true, description: 'Undefined p-values (e.g. all counts equal) become 1.' },
@@ -64,11 +65,31 @@ export const ttestRegionsNode = defineWholeNode({
     }
     const pcutoff = optionalNumber(params, 'pcutoff', ctx.nodeId);
     // corrections need the unclipped p-values: clip the p column afterwards
-    const table = tTestRegionTables(a, b, { countColumn: params.countColumn as string | undefined, equalVar: params.equalVar === true, removeNaN: params.removeNaN !== false });
-    if (pcutoff !== undefined) {
-      const pc = table.columns.indexOf('p');
+    const opts = { equalVar: params.equalVar === true, removeNaN: params.removeNaN !== false };
+    const clip = (table: Table, pColumn: string) => {
+      if (pcutoff === undefined) return;
+      const pc = table.columns.indexOf(pColumn);
       for (const r of table.rows) if (typeof r[pc] === 'number' && (r[pc] as number) > pcutoff) r[pc] = pcutoff;
+    };
+    const columns = params.columns as string[] | undefined;
+    if (!columns) {
+      const table = tTestRegionTables(a, b, { ...opts, countColumn: params.countColumn as string | undefined });
+      clip(table, 'p');
+      return { table: { kind: 'table', table } };
     }
-    return { table: { kind: 'table', table } };
+    // one test per column; rows are the same ids in the same order for every column
+    const DESC = 5; // id, acronym, name, parent, level
+    let merged: Table | undefined;
+    for (const c of columns) {
+      const one = tTestRegionTables(a, b, { ...opts, countColumn: c });
+      const stats = one.columns.slice(DESC).map((k) => `${c}_${k}`);
+      if (!merged) merged = { columns: [...one.columns.slice(0, DESC), ...stats], rows: one.rows.map((r) => r.slice()) };
+      else {
+        merged.columns.push(...stats);
+        one.rows.forEach((r, i) => merged!.rows[i].push(...r.slice(DESC)));
+      }
+      clip(merged, `${c}_p`);
+    }
+    return { table: { kind: 'table', table: merged! } };
   },
 });

@@ -199,9 +199,15 @@ function expandImageJContiguous(path: string, pages: TiffPage[], ij: ImageJInfo 
   }
 }
 
+/** A voxel size read from a RATIONAL tag, rounded to 1e-6 µm (far below any microscope's precision). */
+export function roundMicrons(um: number): number {
+  return Math.round(um * 1e6) / 1e6;
+}
+
 function voxelSizeOf(ij: ImageJInfo | undefined, xRes: [number, number] | undefined, yRes: [number, number] | undefined, resUnit: number): [number | null, number | null, number | null] {
-  // resolution is pixels per unit, so the pixel size is unit * denominator / numerator
-  const perPixel = (res: [number, number] | undefined, scale: number | undefined) => (res && scale ? (scale * res[1]) / res[0] : null);
+  // resolution is pixels per unit, so the pixel size is unit * denominator / numerator; writers store
+  // 1/40 as e.g. 53687091/2147483648 (40.000000139698386 µm), so sizes are rounded to 1e-6 µm
+  const perPixel = (res: [number, number] | undefined, scale: number | undefined) => (res && scale ? roundMicrons((scale * res[1]) / res[0]) : null);
   if (ij) {
     const scale = micronsPerUnit(ij.unit);
     const spacing = Number(ij.spacing);
