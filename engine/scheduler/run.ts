@@ -156,7 +156,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     if (!source || source.kind !== 'volume') throw new NodeError(head.id, head.type.type, 'input is not a volume');
     const stages: StageSpec[] = u.nodes.map((n) => {
       const t = n.type as ChunkNodeType;
-      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir } };
+      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir }, overlap: Math.max(0, Math.ceil(t.overlap(n.params, stageInputs.get(n.id)))) };
     });
     const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, stageInputs.get(n.id)))), 0);
     const [X, Y, Z] = source.shape;

@@ -32,7 +32,7 @@ export const detectNode: ChunkNodeType = {
   overlap: (params) => detectOverlap(resolveDetectParams(params)),
   // measured peak (during the h-max reconstruction): about 33 bytes per slab voxel
   workingBytesPerVoxel: () => 33,
-  kernel: { module: detectModule, export: 'detectCells' },
+  kernel: { module: detectModule, export: 'detectKernel' },
   externalIdentity: async (params, baseDir) => illuminationFilesIdentity(resolveDetectParams(params).correctIlluminationParameter, baseDir),
 };
 
