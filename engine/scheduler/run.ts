@@ -21,6 +21,7 @@ import type { WorkflowSettings } from '../workflow/format.js';
 import { ChunkPool } from './pool.js';
 import { readChunkHeader, readChunkPayload } from './chunk-file.js';
 import type { ChunkTask, StageSpec } from './chunk-task.js';
+import { planUnits, stageLinks, type Unit } from './units.js';
 
 export interface RunOptions {
   cacheDir: string;
@@ -41,11 +42,6 @@ const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
 const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
 
-interface Unit {
-  /** Nodes of a fused chain in order (a single node for whole nodes and lone chunk nodes). */
-  nodes: ResolvedNode[];
-  last: ResolvedNode;
-}
 
 export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
@@ -100,8 +96,10 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     const inputs = await inputsOf(u.nodes[0]);
     const stageInputs = new Map<string, Record<string, Artefact | undefined>>();
     for (const n of u.nodes) {
-      const all = n === u.nodes[0] ? inputs : await inputsOf({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([port]) => port !== 'input')) });
-      stageInputs.set(n.id, Object.fromEntries(Object.entries(all).filter(([port]) => port !== 'input')));
+      // ports fed inside the chunk (earlier stages, the source slab) are not resolved as whole artefacts
+      const linked = stageLinks(u, n);
+      const all = n === u.nodes[0] ? inputs : await inputsOf({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([port]) => !(port in linked))) });
+      stageInputs.set(n.id, Object.fromEntries(Object.entries(all).filter(([port]) => port !== 'input' && !(port in linked))));
     }
     const start = performance.now();
     const workDir = cache.newWorkDir(key);
@@ -156,7 +154,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     if (!source || source.kind !== 'volume') throw new NodeError(head.id, head.type.type, 'input is not a volume');
     const stages: StageSpec[] = u.nodes.map((n) => {
       const t = n.type as ChunkNodeType;
-      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir }, overlap: Math.max(0, Math.ceil(t.overlap(n.params, stageInputs.get(n.id)))) };
+      return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir }, overlap: Math.max(0, Math.ceil(t.overlap(n.params, stageInputs.get(n.id)))), links: stageLinks(u, n) };
     });
     const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, stageInputs.get(n.id)))), 0);
     const [X, Y, Z] = source.shape;
@@ -259,33 +257,6 @@ function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number, overla
   let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
   if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
   return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
-}
-
-/**
- * Fuse consecutive chunk nodes: a chunk node joins its producer's chain when the producer is a
- * chunk node producing a volume that nothing else consumes (and that is not marked materialize).
- */
-function planUnits(wf: ValidWorkflow): Unit[] {
-  const consumers = new Map<string, number>();
-  for (const n of wf.order) for (const s of Object.values(n.inputs)) consumers.set(s.node, (consumers.get(s.node) ?? 0) + 1);
-  const unitOf = new Map<string, Unit>();
-  const units: Unit[] = [];
-  for (const n of wf.order) {
-    const src = n.inputs.input ? wf.byId.get(n.inputs.input.node) : undefined;
-    const fusable = n.type.kind === 'chunk' && src && src.type.kind === 'chunk' && src.type.produces === 'volume'
-      && consumers.get(src.id) === 1 && !src.spec.materialize;
-    if (fusable) {
-      const u = unitOf.get(src.id)!;
-      u.nodes.push(n);
-      u.last = n;
-      unitOf.set(n.id, u);
-    } else {
-      const u = { nodes: [n], last: n };
-      units.push(u);
-      unitOf.set(n.id, u);
-    }
-  }
-  return units;
 }
 
 function checkOutputs(n: ResolvedNode, outputs: Record<string, Artefact>): void {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
-import type { ChunkNodeType } from '../../engine/core/node-type.js';
+import type { ChunkContext, ChunkNodeType } from '../../engine/core/node-type.js';
 import { planChunks, type ChunkGeometry } from '../../engine/data/chunk.js';
 import { concatPoints, pointCount, type Points } from '../../engine/data/points.js';
 import { rawVolumeRef } from '../../engine/data/raw-volume.js';
@@ -12,12 +12,12 @@ import { makeVolume, type Volume } from '../../engine/data/volume.js';
 import { readChunkPayload } from '../../engine/scheduler/chunk-file.js';
 import { runChunkTask, type StageSpec } from '../../engine/scheduler/chunk-task.js';
 
-export interface ChainStage { id: string; type: ChunkNodeType; params: Record<string, unknown>; links?: Record<string, unknown> }
+export interface ChainStage { id: string; type: ChunkNodeType; params: Record<string, unknown>; links?: Record<string, string>; inputs?: ChunkContext['inputs'] }
 
 export function stageSpecs(stages: ChainStage[]): StageSpec[] {
   return stages.map((s) => ({
     nodeId: s.id, nodeType: s.type.type, module: s.type.kernel.module, export: s.type.kernel.export, params: s.params,
-    produces: s.type.produces, context: { inputs: {}, baseDir: process.cwd() },
+    produces: s.type.produces, context: { inputs: s.inputs ?? {}, baseDir: process.cwd() },
     overlap: s.type.overlap(s.params), ...(s.links ? { links: s.links } : {}),
   } as StageSpec));
 }
