@@ -158,6 +158,9 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
     const p = res.value.points;
     // ClearMap's join rule: a chunk keeps the points whose z lies in the planes it owns
     const kept = filterPoints(p, (i) => p.coords[3 * i + 2] >= g.core[0] && (p.coords[3 * i + 2] < g.core[1] || (g.core[1] === g.depth && p.coords[3 * i + 2] <= g.depth)));
+    // a cropped source: kernels work in the crop's voxels, points leave in the full stack's (as ClearMap)
+    const off = task.source.offset;
+    if (off && (off[0] || off[1] || off[2])) for (let i = 0; i < kept.coords.length; i += 3) { kept.coords[i] += off[0]; kept.coords[i + 1] += off[1]; kept.coords[i + 2] += off[2]; }
     payload = serialize({ coords: kept.coords, properties: kept.properties });
     header = { kind: 'points' };
   } else {

@@ -199,7 +199,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       const raw = join(workDir, 'volume.raw');
       concatChunks(geometries.map(fileOf), raw);
       writeMhdHeader(join(workDir, 'volume.mhd'), 'volume.raw', [X, Y, Z], dtype, source.voxelSize);
-      const ref = rawVolumeRef(raw, [X, Y, Z], dtype, source.voxelSize);
+      const ref = { ...rawVolumeRef(raw, [X, Y, Z], dtype, source.voxelSize), ...(source.offset ? { offset: source.offset } : {}) };
       return { outputs: { [outPort]: ref } as Record<string, Artefact>, chunks };
     }
     const payloads = geometries.map((g) => {
@@ -209,7 +209,9 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     });
     if (lastType.produces === 'points') {
       const points = sortPoints(concatPoints(payloads as Points[]));
-      return { outputs: { [outPort]: { kind: 'points', points, voxelSize: source.voxelSize } } as Record<string, Artefact>, chunks };
+      const o = source.offset;
+      const crop = o ? { crop: { x: [o[0], o[0] + X] as [number, number], y: [o[1], o[1] + Y] as [number, number], z: [o[2], o[2] + Z] as [number, number] } } : {};
+      return { outputs: { [outPort]: { kind: 'points', points, voxelSize: source.voxelSize, ...crop } } as Record<string, Artefact>, chunks };
     }
     if (!lastType.join) throw new Error(`chunk node type '${lastType.type}' produces 'reduce' but has no join()`);
     const outputs = await lastType.join(payloads, u.last.params, ctx);

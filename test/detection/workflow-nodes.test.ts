@@ -3,9 +3,12 @@
 // seeds (pixel-classifier) through `shape` get cell sizes.
 import test from 'ava';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import type { PointsArtefact } from '../../engine/core/artefacts.js';
+import { writeMhdHeader } from '../../engine/data/raw-volume.js';
 import { runApi, tempDir, writeWorkflow, ROOT } from '../engine/helpers.js';
 import { BLOB_PLUGIN, BLOBS, SHAPE, manifestOutputs, pointsOf } from '../plugins/helpers.js';
-import { sortedRows } from './_chunked.js';
+import { hardStack, sortedRows } from './_chunked.js';
 
 const PIXEL_CLASSIFIER = join(ROOT, 'plugins', 'pixel-classifier');
 const stack = { id: 'stack', type: 'test-blob-stack', params: { shape: SHAPE, blobs: BLOBS, seed: 5, sigma: 2.5 } };
@@ -69,4 +72,24 @@ test('workflow: pixel-classifier seeds through shape get cell sizes, identical f
   t.true(many.r.summary.ok, JSON.stringify(many.r.summary.nodes));
   t.true(many.r.summary.nodes.find((n) => n.id === 'shape')!.chunks!.total > 2);
   t.deepEqual(sortedRows(pointsOf(many.cache, 'shape', 'points')), sortedRows(cells));
+});
+
+test('a cropped read-volume (x/y/z ranges) gives points in full-stack coordinates, equal to the full-stack detection inside the crop', async (t) => {
+  const dir = tempDir();
+  const vol = hardStack();
+  writeFileSync(join(dir, 'stack.raw'), new Uint8Array(vol.data.buffer, vol.data.byteOffset, vol.data.byteLength));
+  writeMhdHeader(join(dir, 'stack.mhd'), 'stack.raw', vol.shape, vol.dtype, [1, 1, 1]);
+  const params = { removeBackgroundParameter: { size: null }, findExtendedMaximaParameter: { hMax: 10, size: 3, threshold: 50 }, detectCellShapeParameter: { threshold: 40 } };
+  const box = { x: [20, 40], y: [0, 40], z: [2, 38] };
+  const wf = (range: object) => ({
+    version: 1, settings: { chunkSizeMax: 9, chunkSizeMin: 1 },
+    nodes: [{ id: 'src', type: 'read-volume', params: { path: join(dir, 'stack.mhd'), ...range } }, { id: 'cells', type: 'detect', inputs: { input: 'src.volume' }, params }],
+  });
+  const full = await runApi(writeWorkflow(dir, wf({}), 'full.json'), { cache: join(dir, 'cache-full'), workers: 2 });
+  const cropped = await runApi(writeWorkflow(dir, wf(box), 'crop.json'), { cache: join(dir, 'cache-crop'), workers: 2 });
+  t.true(full.summary.ok && cropped.summary.ok, JSON.stringify([full.summary.nodes, cropped.summary.nodes]));
+  const inBox = sortedRows(pointsOf(join(dir, 'cache-full'), 'detect', 'points')).filter(([z, y, x]) => x >= 20 && x < 40 && y >= 0 && y < 40 && z >= 2 && z < 38);
+  t.true(inBox.length >= 3, `${inBox.length} cells in the crop`);
+  t.deepEqual(sortedRows(pointsOf(join(dir, 'cache-crop'), 'detect', 'points')), inBox);
+  t.deepEqual((manifestOutputs(join(dir, 'cache-crop'), 'detect').points as unknown as PointsArtefact).crop, box);
 });
