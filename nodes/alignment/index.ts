@@ -2,9 +2,10 @@
 // registration (ClearMap Alignment/Elastix.py).
 import type { NodeType } from '../../engine/core/node-type.js';
 import { elastixNode, resampleNode, resamplePointsInverseNode, resamplePointsNode, transformImageNode, transformPointsNode } from './nodes.js';
+import { readTransformNode } from './read-transform.js';
 
 export const alignmentNodeTypes: NodeType[] = [
-  resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode,
+  resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode, readTransformNode,
 ];
 
 export * from './orientation.js';
