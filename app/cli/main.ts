@@ -11,6 +11,7 @@ import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { CacheStore } from '../../engine/cache/store.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
+import { registerReportCommand } from './report.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -62,6 +63,8 @@ program.command('run')
       process.exitCode = 1;
     }
   });
+
+registerReportCommand(program);
 
 program.command('validate')
   .argument('<workflow>', 'workflow JSON file')
