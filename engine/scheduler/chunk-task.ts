@@ -114,12 +114,12 @@ async function runStages(task: ChunkTask, read: Range): Promise<ChainResult> {
 }
 
 /** Whether points decided on [d0, d1) cover every point a chunk owning `core` keeps. */
-function covers(decided: Range, core: Range, depth: number): boolean {
+export function covers(decided: Range, core: Range, depth: number): boolean {
   return decided[0] <= core[0] && (decided[1] >= core[1] || (core[1] === depth && decided[1] >= depth));
 }
 
 /** The next read window: each side whose points are not decided grows by at least 8 planes and doubles its context. */
-function growWindow(read: Range, decided: Range, g: ChunkGeometry): Range {
+export function growWindow(read: Range, decided: Range, g: ChunkGeometry): Range {
   const [c0, c1] = g.core;
   let [r0, r1] = read;
   let low = decided[0] > c0, high = !(decided[1] >= c1 || (c1 === g.depth && decided[1] >= g.depth));
