@@ -93,7 +93,7 @@ test('resample-points node: source/sink inputs give the geometry; the inverse no
 });
 
 test('alignment node types: names, and check() names the bad param', (t) => {
-  t.deepEqual(alignmentNodeTypes.map((n) => n.type), ['resample', 'resample-points', 'resample-points-inverse', 'elastix', 'transform-points', 'transform-image']);
+  t.deepEqual(alignmentNodeTypes.map((n) => n.type), ['resample', 'resample-points', 'resample-points-inverse', 'elastix', 'transform-points', 'transform-image', 'read-transform']);
   t.deepEqual(resampleNode.check!({ orientation: [1, 2, 3], sinkResolution: [25, 25, 25] }), []);
   const problems = resampleNode.check!({ orientation: [1, -1, 3], sinkResolution: [25, 0, 25] });
   t.is(problems.length, 2);
