@@ -19,6 +19,7 @@ import { registerInit } from './init.js';
 import { writeFileAtomic } from '../../engine/data/atomic.js';
 import { explainText } from './explain.js';
 import { registerAtlasCommand } from './atlas.js';
+import { registerReportCommand } from './report.js';
 
 const DEFAULT_CACHE = '.clearmap-cache';
 
@@ -91,6 +92,8 @@ addExecutorOptions(program.command('run'))
       process.exitCode = 1;
     }
   });
+
+registerReportCommand(program);
 
 program.command('validate')
   .argument('<workflow>', 'workflow JSON file')

@@ -160,7 +160,7 @@ export class CacheStore {
       if (a.kind === 'points') {
         const file = `${port}.points.v8`;
         writeFileSync(join(workDir, file), serialize({ coords: a.points.coords, properties: a.points.properties }));
-        encoded[port] = { kind: 'points', file, voxelSize: a.voxelSize };
+        encoded[port] = { kind: 'points', file, voxelSize: a.voxelSize, ...(a.crop ? { crop: a.crop } : {}) };
       } else {
         encoded[port] = replacePaths(a, workDir, ENTRY_TOKEN);
       }
@@ -388,7 +388,7 @@ function decodeOutputs(encoded: Record<string, unknown>, dir: string): Record<st
     const a = replacePaths(e, ENTRY_TOKEN, dir) as Artefact & { file?: string };
     if (a.kind === 'points') {
       const p = deserialize(readFileSync(join(dir, a.file!))) as Points;
-      out[port] = { kind: 'points', points: p, voxelSize: a.voxelSize };
+      out[port] = { kind: 'points', points: p, voxelSize: a.voxelSize, ...(a.crop ? { crop: a.crop } : {}) };
     } else {
       out[port] = a;
     }

@@ -23,6 +23,11 @@ export interface VolumeRef {
   args: Record<string, unknown>;
   /** Human readable description of where the data lives (for messages). */
   describe: string;
+  /**
+   * Where voxel [0, 0, 0] lies in the full stack this volume was cut from (a cropped source, ClearMap's
+   * x/y/z ranges). Points found in it are reported in full-stack coordinates. Absent = [0, 0, 0].
+   */
+  offset?: [number, number, number];
 }
 
 export interface Region {
@@ -33,7 +38,11 @@ export interface Region {
 
 export type SlabReader = (args: Record<string, unknown>, region: Region) => Promise<Volume>;
 
-export interface PointsArtefact { kind: 'points'; points: Points; voxelSize?: [number, number, number] }
+export interface PointsArtefact {
+  kind: 'points'; points: Points; voxelSize?: [number, number, number];
+  /** The box of the full stack the points were detected in (half-open voxel ranges), when the source was cropped. */
+  crop?: { x: Range; y: Range; z: Range };
+}
 export interface TableArtefact { kind: 'table'; table: Table }
 export interface TransformArtefact { kind: 'transform'; dir: string }
 export interface FileArtefact {

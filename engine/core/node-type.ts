@@ -138,6 +138,35 @@ export interface ChunkContext {
   inputs: Record<string, Artefact | undefined>;
   /** Folder of the workflow file: resolve relative paths in params against it. */
   baseDir: string;
+  /**
+   * Inputs produced inside the same chunk by earlier stages of a fused chain (a volume of the same
+   * planes as the slab, or the points found in it), by port. Set by the chunk task.
+   */
+  stream?: Record<string, ChunkStreamValue>;
+  /** Global planes [z0, z1) of the input slab whose values equal a whole-stack run's. Set by the chunk task. */
+  trusted?: [number, number];
+}
+
+/**
+ * A value passed between fused stages inside one chunk. `trusted` (volumes) and `decided` (points)
+ * are global z ranges where the value equals what one chunk over the whole stack would give: for
+ * points, every point with z in `decided` is present and exact, and no other point belongs there.
+ */
+export type ChunkStreamValue =
+  | { kind: 'volume'; volume: Volume; trusted: [number, number] }
+  | { kind: 'points'; points: Points; decided: [number, number] };
+
+/**
+ * What a points kernel returns when it decides itself where its result is exact (e.g. detection,
+ * whose h-max reconstruction and watershed are not local). When `decided` does not cover the chunk's
+ * core, the chunk task reads a larger window and runs the chain again, so the joined result never
+ * depends on the chunking. A plain Points return is taken as exact on the input's trusted planes
+ * less the node's declared overlap.
+ */
+export interface DecidedPoints { kind: 'decided-points'; points: Points; decided: [number, number] }
+
+export function isDecidedPoints(v: unknown): v is DecidedPoints {
+  return !!v && typeof v === 'object' && (v as DecidedPoints).kind === 'decided-points';
 }
 
 export interface ChunkNodeType<P = Params> extends NodeTypeBase<P> {

@@ -25,7 +25,8 @@ export async function joinChain(u: Unit, plan: ChainPlan, workDir: string, ctx: 
     const raw = join(workDir, 'volume.raw');
     concatChunks(geometries.map(fileOf), raw);
     writeMhdHeader(join(workDir, 'volume.mhd'), 'volume.raw', [X, Y, Z], dtype, source.voxelSize);
-    return { [outPort]: rawVolumeRef(raw, [X, Y, Z], dtype, source.voxelSize) };
+    // a cropped source keeps its offset, so later points stay in full-stack coordinates
+    return { [outPort]: { ...rawVolumeRef(raw, [X, Y, Z], dtype, source.voxelSize), ...(source.offset ? { offset: source.offset } : {}) } };
   }
   const payloads = geometries.map((g) => {
     const c = readChunkPayload(fileOf(g));
@@ -34,7 +35,10 @@ export async function joinChain(u: Unit, plan: ChainPlan, workDir: string, ctx: 
   });
   if (lastType.produces === 'points') {
     const points = sortPoints(concatPoints(payloads as Points[]));
-    return { [outPort]: { kind: 'points', points, voxelSize: source.voxelSize } };
+    const [X, Y, Z] = source.shape;
+    const o = source.offset;
+    const crop = o ? { crop: { x: [o[0], o[0] + X] as [number, number], y: [o[1], o[1] + Y] as [number, number], z: [o[2], o[2] + Z] as [number, number] } } : {};
+    return { [outPort]: { kind: 'points', points, voxelSize: source.voxelSize, ...crop } };
   }
   if (!lastType.join) throw new Error(`chunk node type '${lastType.type}' produces 'reduce' but has no join()`);
   const outputs = await lastType.join(payloads, u.last.params, ctx);

@@ -11,6 +11,7 @@ import { bytesPerVoxel } from '../data/volume.js';
 import type { ResolvedNode, ValidWorkflow } from '../workflow/validate.js';
 import type { WorkflowSettings } from '../workflow/format.js';
 import type { StageSpec } from './chunk-task.js';
+import { stageLinks, type Unit } from './units.js';
 import { chunkJobId } from './executor.js';
 
 /** ClearMap's default largest chunk; the memory budget usually decides first on full-size planes. */
@@ -18,38 +19,8 @@ const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
 const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
 
-export interface Unit {
-  /** Nodes of a fused chain in order (a single node for whole nodes and lone chunk nodes). */
-  nodes: ResolvedNode[];
-  last: ResolvedNode;
-}
-
-/**
- * Fuse consecutive chunk nodes: a chunk node joins its producer's chain when the producer is a
- * chunk node producing a volume that nothing else consumes (and that is not marked materialize).
- */
-export function planUnits(wf: ValidWorkflow): Unit[] {
-  const consumers = new Map<string, number>();
-  for (const n of wf.order) for (const s of Object.values(n.inputs)) consumers.set(s.node, (consumers.get(s.node) ?? 0) + 1);
-  const unitOf = new Map<string, Unit>();
-  const units: Unit[] = [];
-  for (const n of wf.order) {
-    const src = n.inputs.input ? wf.byId.get(n.inputs.input.node) : undefined;
-    const fusable = n.type.kind === 'chunk' && src && src.type.kind === 'chunk' && src.type.produces === 'volume'
-      && consumers.get(src.id) === 1 && !src.spec.materialize;
-    if (fusable) {
-      const u = unitOf.get(src.id)!;
-      u.nodes.push(n);
-      u.last = n;
-      unitOf.set(n.id, u);
-    } else {
-      const u = { nodes: [n], last: n };
-      units.push(u);
-      unitOf.set(n.id, u);
-    }
-  }
-  return units;
-}
+// units (which nodes fuse into one chunk task) are planned in units.ts
+export type { Unit } from './units.js';
 
 export interface ChainPlan {
   source: VolumeRef;
@@ -83,12 +54,12 @@ export function planChain(u: Unit, inputs: Record<string, Artefact | undefined>,
   const source = inputs.input as VolumeRef | undefined;
   const head = u.nodes[0];
   if (!source || source.kind !== 'volume') throw new NodeError(head.id, head.type.type, 'input is not a volume');
-  const stages: StageSpec[] = u.nodes.map((n) => {
-    const t = n.type as ChunkNodeType;
-    return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir: o.baseDir } };
-  });
   // overlap and parameter descriptions may depend on the chain's source (e.g. its voxel size)
   const withSource = (id: string) => ({ ...stageInputs.get(id), input: source });
+  const stages: StageSpec[] = u.nodes.map((n) => {
+    const t = n.type as ChunkNodeType;
+    return { nodeId: n.id, nodeType: t.type, module: t.kernel.module, export: t.kernel.export, params: n.params, produces: t.produces, context: { inputs: stageInputs.get(n.id) ?? {}, baseDir: o.baseDir }, overlap: Math.max(0, Math.ceil(t.overlap(n.params, withSource(n.id)))), links: stageLinks(u, n) };
+  });
   const overlap = u.nodes.reduce((s, n) => s + Math.max(0, Math.ceil((n.type as ChunkNodeType).overlap(n.params, withSource(n.id)))), 0);
   const described = u.nodes.flatMap((n) => (n.type as ChunkNodeType).describeParams?.(n.params, withSource(n.id)) ?? []);
   const [X, Y, Z] = source.shape;

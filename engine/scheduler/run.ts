@@ -17,7 +17,8 @@ import { LocalExecutor } from './pool.js';
 import type { Executor } from './executor.js';
 import { readChunkPayload } from './chunk-file.js';
 import type { ChunkTask } from './chunk-task.js';
-import { planChain, planUnits, type Unit } from './plan.js';
+import { planChain } from './plan.js';
+import { planUnits, stageLinks, type Unit } from './units.js';
 import { checkOutputs, joinChain } from './join.js';
 
 export interface RunOptions {
@@ -106,8 +107,10 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     const inputs = await inputsOf(u.nodes[0]);
     const stageInputs = new Map<string, Record<string, Artefact | undefined>>();
     for (const n of u.nodes) {
-      const all = n === u.nodes[0] ? inputs : await inputsOf({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([port]) => port !== 'input')) });
-      stageInputs.set(n.id, Object.fromEntries(Object.entries(all).filter(([port]) => port !== 'input')));
+      // ports fed inside the chunk (earlier stages, the source slab) are not resolved as whole artefacts
+      const linked = stageLinks(u, n);
+      const all = n === u.nodes[0] ? inputs : await inputsOf({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([port]) => !(port in linked))) });
+      stageInputs.set(n.id, Object.fromEntries(Object.entries(all).filter(([port]) => port !== 'input' && !(port in linked))));
     }
     const start = performance.now();
     const workDir = cache.newWorkDir(key);

@@ -3,9 +3,10 @@
 import type { NodeType } from '../../engine/core/node-type.js';
 import { elastixNode, resampleNode, resamplePointsInverseNode, resamplePointsNode, transformImageNode, transformPointsNode } from './nodes.js';
 import { registrationCheckNode, registrationPreviewNode } from './registration-check.js';
+import { readTransformNode } from './read-transform.js';
 
 export const alignmentNodeTypes: NodeType[] = [
-  resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode,
+  resampleNode, resamplePointsNode, resamplePointsInverseNode, elastixNode, transformPointsNode, transformImageNode, readTransformNode,
   registrationPreviewNode, registrationCheckNode,
 ];
 

@@ -3,20 +3,19 @@
 //       -> extended maxima of img3 -> centres (raw-weighted centres of mass, or maximum voxels)
 //       -> [cell shape: watershed of img2 from the centres above threshold -> size, intensities]
 //       -> Points in global stack coordinates with columns raw, dog, background[, size]
-// The engine keeps the points whose z lies in the chunk's core; with an overlap of at least
-// detectOverlap(params) planes the result does not depend on where chunks start.
-import type { ChunkContext } from '../../engine/core/node-type.js';
+// The engine keeps the points whose z lies in the chunk's core; the kernel says where its points are
+// exact (stages.ts) and the chunk task grows the window until that covers the core, so the result
+// does not depend on the chunking; the overlap (detectOverlap) only sets the first window.
+import type { ChunkContext, DecidedPoints } from '../../engine/core/node-type.js';
 import type { ChunkGeometry } from '../../engine/data/chunk.js';
 import { INTENSITY_COLUMNS, makePoints, type Points } from '../../engine/data/points.js';
-import { dtypeRange, type Volume } from '../../engine/data/volume.js';
-import type { Reduction } from '../kernels/measure.js';
+import { dtypeRange, type Range, type Volume } from '../../engine/data/volume.js';
 import { removeBackground } from './background.js';
-import { detectCellShape, findCellIntensity, findCellSize, seedMarkers } from './cell-shape.js';
-import { findCentres, findExtendedMaxima } from './extended-maxima.js';
 import { filterDoG } from './filters.js';
 import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor, type FlatField } from './illumination.js';
 import { toPixelParams } from './physical-units.js';
 import { maximaBox, resolveDetectParams, toReduction, type DetectParams } from './params.js';
+import { boxIntensityStage, maximaStage, shapeStage, shrinkRange, Undecided, type Slab, type TrustedImage } from './stages.js';
 
 export interface DetectionStages {
   /** Illumination-corrected then background-removed image (ClearMap's img2). */
@@ -35,11 +34,24 @@ function checkThresholds(p: DetectParams, dtype: Volume['dtype']): void {
   if (t < lo || t > hi) throw new Error(`detectCellShapeParameter.threshold ${t} is outside the range [${lo}, ${hi}] of the ${dtype} image it is compared with`);
 }
 
+/** Where a slab lies in the stack and which planes of it are exact (the chunk's read window). */
+export interface DetectWindow {
+  /** Global z of local plane 0. */
+  z0: number;
+  /** Depth of the whole stack. */
+  depth: number;
+  /** Global planes [z0, z1) of `raw` whose values equal the whole stack's. */
+  trusted: Range;
+  /** Planes the caller will keep points from (decides which side an undecided plane bounds). */
+  core: Range;
+}
+
 /**
- * Detect cells in a volume (no chunk logic): returns centres [x, y, z] with z + zOffset (x, y local),
- * the intensity columns, and the intermediate stages. `zOffset` = global z of local plane 0.
+ * Detect cells in a slab: centres [x, y, z] with global z (x, y of the slab), the intensity columns,
+ * the intermediate stages, and `decided`: the global z range around the core where the points are
+ * exactly those of a whole-stack run (see stages.ts for why and how).
  */
-export function detectCellsInVolume(raw: Volume, params: DetectParams, flat: FlatField | null, zOffset = 0): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages } {
+export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatField | null, win: DetectWindow): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages; decided: Range } {
   const shape = raw.shape;
   const p = params;
   const il = p.correctIlluminationParameter;
@@ -48,82 +60,49 @@ export function detectCellsInVolume(raw: Volume, params: DetectParams, flat: Fla
   const img2 = removeBackground(img1, p.removeBackgroundParameter.size);
   const dog = p.filterDoGParameter;
   const img3 = filterDoG(img2, dog.size, dog.sigma, dog.sigma2);
+  const slab: Slab = { shape, z0: win.z0, depth: win.depth };
+  // illumination and background removal work plane by plane; the DoG needs its z reach
+  const t2: TrustedImage = { data: img2.data, trusted: win.trusted };
+  const t3 = { data: img3.data, trusted: dog.size ? shrinkRange(win.trusted, dog.size[2] >> 1, win.depth) : win.trusted };
+  const tRaw: TrustedImage = { data: raw.data, trusted: win.trusted };
   const mx = p.findExtendedMaximaParameter;
-  const maxima = findExtendedMaxima(img3.data, shape, mx.hMax, maximaBox(mx.size), mx.threshold);
-  const stages: DetectionStages = { background: img2, dog: img3, maxima };
   const shapeThreshold = p.detectCellShapeParameter.threshold;
-  const dogOrBackground = dog.size === null ? img2.data : img3.data; // ClearMap: no DoG -> DoG column = background column
+  // without h-max every maximum voxel is a seed; seeds outside the watershed mask end with size 0
+  // and are removed, so drop them now (huge flat zero areas would otherwise become millions of seeds)
+  const candidate = shapeThreshold !== null && mx.hMax === null ? (i: number) => img2.data[i] > shapeThreshold : undefined;
+  const maxima = maximaStage(t3, tRaw, slab, { hMax: mx.hMax, size: maximaBox(mx.size), threshold: mx.threshold }, candidate);
+  const stages: DetectionStages = { background: img2, dog: img3, maxima: maxima.mask };
+  const dogOrBackground = dog.size === null ? t2 : t3; // ClearMap: no DoG -> DoG column = background column
+  const undecided = new Undecided(slab);
 
   if (shapeThreshold !== null) {
-    let candidates = maxima;
-    if (mx.hMax === null) {
-      // every maximum voxel is a seed; seeds outside the watershed mask end with size 0 and are
-      // removed, so drop them now (huge flat zero areas would otherwise become millions of seeds)
-      candidates = Uint8Array.from(maxima);
-      const d = img2.data;
-      for (let i = 0; i < candidates.length; i++) if (candidates[i] && !(d[i] > shapeThreshold)) candidates[i] = 0;
-    }
-    const { local: centres, global } = findCentres(raw.data, candidates, shape, mx.hMax, zOffset);
-    const n = centres.length / 3;
-    const markers = seedMarkers(centres, shape, { zOffset });
-    const labels = detectCellShape(img2.data, markers, shape, shapeThreshold);
-    const size = findCellSize(labels, n);
-    const how: Reduction = toReduction(p.findCellIntensityParameter.method);
-    const iRaw = findCellIntensity(raw.data, labels, n, how);
-    const iDog = findCellIntensity(dogOrBackground, labels, n, how);
-    const iBg = findCellIntensity(img2.data, labels, n, how);
-    // ClearMap removes cells of size 0 (seed outside the mask, overwritten, or on the border plane)
-    const keep: number[] = [];
-    for (let i = 0; i < n; i++) if (size[i] > 0) keep.push(i);
-    const coords = new Float64Array(keep.length * 3);
-    const cols = { raw: new Float64Array(keep.length), dog: new Float64Array(keep.length), background: new Float64Array(keep.length), size: new Float64Array(keep.length) };
-    keep.forEach((i, j) => {
-      coords[3 * j] = global[3 * i]; coords[3 * j + 1] = global[3 * i + 1]; coords[3 * j + 2] = global[3 * i + 2];
-      cols.raw[j] = iRaw[i]; cols.dog[j] = iDog[i]; cols.background[j] = iBg[i]; cols.size[j] = size[i];
-    });
-    return { coords, columns: cols, stages };
+    const centres = maxima.centres;
+    const r = shapeStage(t2, slab, centres, (z) => maxima.undecided.isGlobal(z), shapeThreshold, [tRaw, dogOrBackground, t2], toReduction(p.findCellIntensityParameter.method), undecided);
+    const coords = new Float64Array(r.kept.length * 3);
+    r.kept.forEach((i, j) => { coords[3 * j] = centres[3 * i]; coords[3 * j + 1] = centres[3 * i + 1]; coords[3 * j + 2] = centres[3 * i + 2]; });
+    const [iRaw, iDog, iBg] = r.intensities;
+    return { coords, columns: { raw: iRaw, dog: iDog, background: iBg, size: r.size }, stages, decided: undecided.around(win.core) };
   }
 
   // no cell shape: intensities in a box around each centre (MaximaDetection.findIntensity)
-  const { local: centres, global } = findCentres(raw.data, maxima, shape, mx.hMax, zOffset);
+  for (let z = win.z0; z < win.z0 + shape[2]; z++) if (maxima.undecided.isGlobal(z)) undecided.markGlobal(z);
   const fi = p.findIntensityParameter;
-  const box = (img: ArrayLike<number>) => findBoxIntensity(img, shape, centres, fi.method === null ? null : toReduction(fi.method), fi.size);
-  return { coords: global, columns: { raw: box(raw.data), dog: box(dogOrBackground), background: box(img2.data) }, stages };
+  const [bRaw, bDog, bBg] = boxIntensityStage([tRaw, dogOrBackground, t2], slab, maxima.centres, fi.method === null ? null : toReduction(fi.method), fi.size, undecided);
+  return { coords: maxima.centres, columns: { raw: bRaw, dog: bDog, background: bBg }, stages, decided: undecided.around(win.core) };
 }
 
 /**
- * ClearMap's findIntensity: reduce over the box [int(c - lo), int(c + hi)) per axis, clipped to the
- * image (lo = floor(s/2), hi = lo + 1 for odd s), or the value at int(c) when method is null.
+ * Detect cells in a volume taken as a whole stack (no chunk logic): centres with z + zOffset, the
+ * intensity columns and the intermediate stages.
  */
-export function findBoxIntensity(img: ArrayLike<number>, shape: [number, number, number], centres: Float64Array, method: Reduction | null, size: [number, number, number]): Float64Array {
-  const [X, Y, Z] = shape;
-  const n = centres.length / 3;
-  const out = new Float64Array(n);
-  const lo = size.map((s) => (s - 1) >> 1), hi = size.map((s) => ((s - 1) >> 1) + 1);
-  for (let i = 0; i < n; i++) {
-    const c = [centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]];
-    if (method === null) { out[i] = img[Math.trunc(c[0]) + X * (Math.trunc(c[1]) + Y * Math.trunc(c[2]))]; continue; }
-    const x0 = Math.max(0, Math.trunc(c[0] - lo[0])), x1 = Math.min(X, Math.trunc(c[0] + hi[0]));
-    const y0 = Math.max(0, Math.trunc(c[1] - lo[1])), y1 = Math.min(Y, Math.trunc(c[1] + hi[1]));
-    const z0 = Math.max(0, Math.trunc(c[2] - lo[2])), z1 = Math.min(Z, Math.trunc(c[2] + hi[2]));
-    let acc = method === 'max' ? -Infinity : method === 'min' ? Infinity : 0, cnt = 0;
-    for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
-      const v = img[x + X * (y + Y * z)];
-      cnt++;
-      if (method === 'max') { if (v > acc) acc = v; } else if (method === 'min') { if (v < acc) acc = v; } else acc += v;
-    }
-    out[i] = method === 'mean' ? acc / cnt : acc;
-  }
-  return out;
+export function detectCellsInVolume(raw: Volume, params: DetectParams, flat: FlatField | null, zOffset = 0): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages } {
+  const Z = raw.shape[2];
+  return detectInWindow(raw, params, flat, { z0: zOffset, depth: zOffset + Z, trusted: [zOffset, zOffset + Z], core: [zOffset, zOffset + Z] });
 }
 
 const flatCache = new Map<string, Promise<FlatField | null>>();
 
-/**
- * Chunk kernel (engine contract): detect cells in a z-slab and return them in global stack
- * coordinates (slab.origin added). All points of the slab are returned; the engine keeps those in the core.
- */
-export async function detectCells(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<Points> {
+async function detectSlab(slab: Volume, geometry: ChunkGeometry | undefined, rawParams: Record<string, unknown>, context?: ChunkContext) {
   const params = resolveDetectParams(toPixelParams(rawParams, slab.voxelSize)); // cellDiameter (µm) -> pixels
   if (geometry && slab.origin[2] !== geometry.read[0]) {
     throw new Error(`detect: slab origin z ${slab.origin[2]} does not match the chunk's read range start ${geometry.read[0]}`);
@@ -137,8 +116,26 @@ export async function detectCells(slab: Volume, geometry: ChunkGeometry, rawPara
     if (!flatCache.has(key)) flatCache.set(key, loadFlatField(il, planeX, planeY));
     flat = await flatCache.get(key)!;
   }
-  const res = detectCellsInVolume(slab, params, flat, slab.origin[2]);
-  return toGlobalPoints(res.coords, res.columns, slab.origin);
+  const z0 = slab.origin[2], Z = slab.shape[2];
+  const depth = geometry?.depth ?? z0 + Z;
+  const win: DetectWindow = { z0, depth, trusted: context?.trusted ?? [z0, z0 + Z], core: geometry?.core ?? [z0, z0 + Z] };
+  const res = detectInWindow(slab, params, flat, win);
+  return { points: toGlobalPoints(res.coords, res.columns, slab.origin), decided: res.decided };
+}
+
+/**
+ * Chunk kernel (engine contract): detect cells in a z-slab, in global stack coordinates (slab.origin
+ * added), with the z range where they are exact; the chunk task keeps those in the core and reads a
+ * larger window when that range does not cover the core.
+ */
+export async function detectKernel(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<DecidedPoints> {
+  const r = await detectSlab(slab, geometry, rawParams, context);
+  return { kind: 'decided-points', points: r.points, decided: r.decided };
+}
+
+/** All points detected in a slab (global coordinates), without the decided range (tools, tests). */
+export async function detectCells(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<Points> {
+  return (await detectSlab(slab, geometry, rawParams, context)).points;
 }
 
 /** Points from coordinates whose z is already global; x and y get the slab origin added. */

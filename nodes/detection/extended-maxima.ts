@@ -22,6 +22,11 @@ import { hMaxTransform } from '../kernels/reconstruction.js';
  * non-zero DoG voxels), which is most of its work.
  */
 export function findExtendedMaxima(filtered: Float32Array, shape: Shape3, hMax: number | null, size: [number, number, number], threshold: number | null): Uint8Array {
+  return extendedMaximaStages(filtered, shape, hMax, size, threshold).mask;
+}
+
+/** findExtendedMaxima with its intermediates: the (floor-raised) image reconstructed and the h-max transform. */
+export function extendedMaximaStages(filtered: Float32Array, shape: Shape3, hMax: number | null, size: [number, number, number], threshold: number | null): { mask: Uint8Array; source: Float32Array; transformed: Float32Array } {
   let source = filtered;
   if (hMax !== null && threshold !== null) {
     // the margin (1e-3 relative) dwarfs float32 rounding of f - h, so no kept voxel can fall below it
@@ -36,7 +41,7 @@ export function findExtendedMaxima(filtered: Float32Array, shape: Shape3, hMax: 
   const transformed = hMax === null ? filtered : hMaxTransform(source, shape, hMax);
   const mask = localMaxima(transformed, shape, size);
   if (threshold !== null) for (let i = 0; i < mask.length; i++) if (mask[i] && !(filtered[i] >= threshold)) mask[i] = 0;
-  return mask;
+  return { mask, source, transformed };
 }
 
 /**

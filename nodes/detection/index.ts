@@ -6,7 +6,7 @@ import { describePixelParams, physicalUnitsSchema, toPixelParams, usesPhysicalUn
 import type { DType } from '../../engine/data/volume.js';
 import { FILTER_TYPES } from '../kernels/filter-kernel.js';
 import {
-  backgroundSchema, detectOverlap, detectParamProblems, detectParamsSchema, dogSchema, illuminationSchema, resolveDetectParams,
+  backgroundSchema, cellIntensitySchema, cellShapeSchema, checkSize, detectOverlap, detectParamProblems, detectParamsSchema, dogSchema, findIntensitySchema, illuminationSchema, maximaBox, maximaSchema, resolveDetectParams,
 } from './params.js';
 import { checkBackgroundParams, checkDoGParams, checkFilterParams } from './step-kernels.js';
 import { checkThresholdParams, thresholdPoints, type ThresholdParams } from './threshold-points.js';
@@ -18,6 +18,7 @@ export { thresholdPoints } from './threshold-points.js';
 
 const detectModule = new URL('./detect-cells.js', import.meta.url).href;
 const stepsModule = new URL('./step-kernels.js', import.meta.url).href;
+const stepNodesModule = new URL('./step-nodes.js', import.meta.url).href;
 const volumeIn = { input: { type: 'volume' as const, description: 'image stack (e.g. the c-Fos channel)' } };
 const volumeOut = (what: string) => ({ output: { type: 'volume' as const, description: what } });
 
@@ -40,7 +41,7 @@ export const detectNode: ChunkNodeType = {
   },
   // measured peak (during the h-max reconstruction): about 33 bytes per slab voxel
   workingBytesPerVoxel: () => 33,
-  kernel: { module: detectModule, export: 'detectCells' },
+  kernel: { module: detectModule, export: 'detectKernel' },
   externalIdentity: async (params, baseDir) => illuminationFilesIdentity(resolveDetectParams(withoutPhysicalKeys(params)).correctIlluminationParameter, baseDir),
 };
 
@@ -157,4 +158,75 @@ export const thresholdPointsNode: WholeNodeType = {
   },
 };
 
-export const detectionNodeTypes: NodeType[] = [detectNode, illuminationNode, backgroundNode, dogNode, filterNode, thresholdPointsNode];
+const maximaZ = (p: Record<string, unknown>) => maximaBox((p.size ?? 5) as number | [number, number, number])[2] >> 1;
+
+export const maximaNode: ChunkNodeType = {
+  type: 'maxima',
+  version: '1',
+  kind: 'chunk',
+  produces: 'points',
+  description: "Extended maxima and their centres (ClearMap's findExtendedMaxima + findCenterOfMaxima): h-max transform, box local maxima, threshold; centres of mass weighted by `weights` (h-max set) or every maximum voxel",
+  inputs: {
+    input: { type: 'volume', description: 'image to find maxima in (e.g. the DoG output)' },
+    weights: { type: 'volume', optional: true, description: 'weights of the centres of mass (ClearMap: the raw image); default the input' },
+  },
+  outputs: { points: { type: 'points', description: 'maxima centres [x, y, z] in voxels of the stack, no columns' } },
+  params: { type: 'object', additionalProperties: false, properties: maximaSchema.properties },
+  check: (p) => {
+    const size = p.size ?? 5;
+    if (typeof size === 'number') return Number.isInteger(size) && size >= 1 && size % 2 === 1 ? [] : [`size must be an odd integer >= 1, got ${size}`];
+    return checkSize('size', size, 3, 1, true);
+  },
+  // the first read window only: the kernel decides where its points are exact and the window grows
+  overlap: (p) => maximaZ(p) + (p.hMax != null ? 1 : 0),
+  workingBytesPerVoxel: () => 33,
+  kernel: { module: stepNodesModule, export: 'maximaKernel' },
+};
+
+export const shapeNode: ChunkNodeType = {
+  type: 'shape',
+  version: '1',
+  kind: 'chunk',
+  produces: 'points',
+  description: "Cell shape from seed points (ClearMap's detectCellShape: watershed of -input from the seeds within input > threshold), then findCellSize and findCellIntensity; cells of size 0 are removed",
+  inputs: {
+    input: { type: 'volume', description: 'image flooded by the watershed (ClearMap: the background-removed image); gives the background column' },
+    seeds: { type: 'points', description: 'seed points [x, y, z] in voxels of the stack (e.g. from maxima or a plugin detector)' },
+    raw: { type: 'volume', optional: true, description: 'image of the raw column (default: input)' },
+    dog: { type: 'volume', optional: true, description: 'image of the dog column (ClearMap: the DoG output; default: input, as ClearMap without DoG)' },
+  },
+  outputs: { points: { type: 'points', description: 'cells [x, y, z] at the seeds, columns raw, dog, background, size' } },
+  params: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      threshold: cellShapeSchema.properties.threshold,
+      method: cellIntensitySchema.properties.method,
+      cellReach: { type: 'integer', minimum: 0, default: 6, description: 'planes a cell usually extends from its seed along z: sets only the first read window of a chunk (results never depend on it)' },
+    },
+  },
+  overlap: (p) => (typeof p.cellReach === 'number' ? p.cellReach : 6),
+  workingBytesPerVoxel: () => 24,
+  kernel: { module: stepNodesModule, export: 'shapeKernel' },
+};
+
+export const intensityNode: ChunkNodeType = {
+  type: 'intensity',
+  version: '1',
+  kind: 'chunk',
+  produces: 'points',
+  description: "Intensity of a volume in a box around each point (ClearMap's findIntensity), appended to the points as a column",
+  inputs: {
+    input: { type: 'volume', description: 'image to measure' },
+    points: { type: 'points', description: 'points [x, y, z] in voxels of the stack' },
+  },
+  outputs: { points: { type: 'points', description: 'the same points with the new column appended' } },
+  params: {
+    type: 'object', additionalProperties: false,
+    properties: { ...findIntensitySchema.properties, column: { type: 'string', minLength: 1, default: 'intensity', description: 'name of the new column (detect names them raw, dog, background)' } },
+  },
+  check: (p) => (p.size === undefined ? [] : checkSize('size', p.size, 3, 1, true)),
+  overlap: (p) => (Array.isArray(p.size) && typeof p.size[2] === 'number' ? p.size[2] >> 1 : 1),
+  kernel: { module: stepNodesModule, export: 'intensityKernel' },
+};
+
+export const detectionNodeTypes: NodeType[] = [detectNode, illuminationNode, backgroundNode, dogNode, filterNode, maximaNode, shapeNode, intensityNode, thresholdPointsNode];

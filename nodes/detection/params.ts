@@ -30,7 +30,7 @@ export interface DetectParams {
   findIntensityParameter: FindIntensityParams;
   detectCellShapeParameter: CellShapeParams;
   findCellIntensityParameter: CellIntensityParams;
-  /** Planes a cell's watershed region may reach from its centre along z (only sizes the chunk overlap). */
+  /** Planes a cell's watershed region usually reaches from its centre along z (sizes the first read window only). */
   cellReach: number;
 }
 
@@ -116,7 +116,7 @@ export const detectParamsSchema: ParamsSchema = {
     findIntensityParameter: findIntensitySchema,
     detectCellShapeParameter: cellShapeSchema,
     findCellIntensityParameter: cellIntensitySchema,
-    cellReach: { type: 'integer', minimum: 0, default: 6, description: 'planes a cell can extend from its centre along z; only used to size the chunk overlap (ClearMap used a fixed chunkOverlap, 32 in its template)' },
+    cellReach: { type: 'integer', minimum: 0, default: 6, description: 'planes a cell usually extends from its centre along z: sizes the first read window of a chunk only; results never depend on it (chunks grow their window until every cell is decided; ClearMap used a fixed chunkOverlap, 32 in its template)' },
   },
 };
 

@@ -146,6 +146,7 @@ export async function openVolume(path: string, opts: OpenOptions = {}): Promise<
     reader: { module: READER_MODULE, export: 'readVolumeRegion' },
     args: args as unknown as Record<string, unknown>,
     describe,
+    ...(cropped ? { offset: [crop.x[0], crop.y[0], crop.z[0]] as [number, number, number] } : {}),
   };
   return { shape, dtype: source.dtype, voxelSize, format, ref, fileVoxelSize: source.voxelSize, files: source.files };
 }

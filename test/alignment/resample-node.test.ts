@@ -95,7 +95,7 @@ test('resample-points node: source/sink inputs give the geometry; the inverse no
 });
 
 test('alignment node types: names, and check() names the bad param', (t) => {
-  t.deepEqual(alignmentNodeTypes.map((n) => n.type), ['resample', 'resample-points', 'resample-points-inverse', 'elastix', 'transform-points', 'transform-image', 'registration-preview', 'registration-check']);
+  t.deepEqual(alignmentNodeTypes.map((n) => n.type), ['resample', 'resample-points', 'resample-points-inverse', 'elastix', 'transform-points', 'transform-image', 'read-transform', 'registration-preview', 'registration-check']);
   t.deepEqual(resampleNode.check!({ orientation: [1, 2, 3], sinkResolution: [25, 25, 25], interpolation: 'linear' }), []);
   const problems = resampleNode.check!({ orientation: [1, -1, 3], sinkResolution: [25, 0, 25], interpolation: 'linear' });
   t.is(problems.length, 2);

@@ -109,7 +109,7 @@ test("thresholdPoints keeps [low, high] on a row, as ClearMap's thresholdPoints"
 });
 
 test('node types: names, ports, schemas with defaults, overlaps from params', (t) => {
-  t.deepEqual(detectionNodeTypes.map((n) => n.type), ['detect', 'illumination', 'background', 'dog', 'filter', 'threshold-points']);
+  t.deepEqual(detectionNodeTypes.map((n) => n.type), ['detect', 'illumination', 'background', 'dog', 'filter', 'maxima', 'shape', 'intensity', 'threshold-points']);
   for (const n of detectionNodeTypes) {
     t.is(n.params.type, 'object');
     for (const [k, s] of Object.entries(n.params.properties)) t.true('description' in s || 'default' in s, `${n.type}.${k} documented`);

@@ -38,7 +38,7 @@ function context(reads: Array<[number, number]> = [], progress: number[] = []): 
 }
 
 test('the node list and its params schemas', (t) => {
-  t.deepEqual(ioNodeTypes.map((n) => n.type), ['read-volume', 'write-volume', 'read-points', 'write-points', 'write-table']);
+  t.deepEqual(ioNodeTypes.map((n) => n.type), ['read-volume', 'write-volume', 'read-points', 'write-points', 'write-table', 'write-ims-points']);
   const ajv = new Ajv({ allErrors: true, strict: false });
   for (const n of ioNodeTypes) t.truthy(ajv.compile(n.params), n.type);
   const validate = ajv.compile(node('read-volume').params);

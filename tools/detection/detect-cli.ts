@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { planChunks } from '../../engine/data/chunk.js';
 import { concatPoints, filterPoints, pointCount, type Points } from '../../engine/data/points.js';
 import { sliceZ, type Volume } from '../../engine/data/volume.js';
-import { detectCells } from '../../nodes/detection/detect-cells.js';
+import { detectCells, detectKernel } from '../../nodes/detection/detect-cells.js';
+import { covers, growWindow } from '../../engine/scheduler/chunk-task.js';
 import { detectOverlap, resolveDetectParams } from '../../nodes/detection/params.js';
 import { readTiffStack } from './tiff-stack.js';
 
@@ -15,8 +16,14 @@ export async function detectChunked(volume: Volume, params: Record<string, unkno
   const ov = overlap ?? detectOverlap(resolveDetectParams(params));
   const parts: Points[] = [];
   for (const g of planChunks(depth, { overlap: ov, sizeMin: 1, sizeMax: chunk, workers: 1 })) {
-    const slab = sliceZ(volume, g.read[0], g.read[1]);
-    const pts = await detectCells(slab, g, params);
+    // as the engine's chunk task: grow the window until the points are decided over the core
+    let read = g.read;
+    let r = await detectKernel(sliceZ(volume, read[0], read[1]), { ...g, read }, params);
+    while (!covers(r.decided, g.core, depth)) {
+      read = growWindow(read, r.decided, g);
+      r = await detectKernel(sliceZ(volume, read[0], read[1]), { ...g, read }, params);
+    }
+    const pts = r.points;
     parts.push(filterPoints(pts, (i) => pts.coords[3 * i + 2] >= g.core[0] && pts.coords[3 * i + 2] < g.core[1]));
   }
   return concatPoints(parts);
