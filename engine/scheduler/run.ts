@@ -39,6 +39,7 @@ export interface RunResult extends RunSummary {
 /** ClearMap's default largest chunk; the memory budget usually decides first on full-size planes. */
 const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
+const MAX_OVERLAP_SHARE = 0.15;
 const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
 
 interface Unit {
@@ -162,8 +163,8 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     const [X, Y, Z] = source.shape;
     const sizeMax = chunkSizeLimit(u, X * Y, bytesPerVoxel(source.dtype), overlap, pool.size, settings);
     if (sizeMax < overlap) ctx.log(`memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax or use fewer workers`);
-    // by default a core is at least twice the overlap, so no worker reads more context than data
-    const sizeMin = settings.chunkSizeMin ?? Math.max(DEFAULT_CHUNK_SIZE_MIN, 2 * overlap);
+    // planChunks splits for more workers only when that finishes sooner, overlap included
+    const sizeMin = settings.chunkSizeMin ?? DEFAULT_CHUNK_SIZE_MIN;
     const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: pool.size });
     const chunkDir = join(cache.chunksDir, key);
     mkdirSync(chunkDir, { recursive: true });
@@ -258,7 +259,9 @@ function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number, overla
   const budget = settings.workerMemoryMax ?? Math.floor((0.6 * totalmem()) / workers);
   let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
   if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
-  return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
+  // by default cores are long enough that the re-read overlap stays <= MAX_OVERLAP_SHARE of the work
+  const cap = settings.chunkSizeMax ?? Math.max(DEFAULT_CHUNK_SIZE_MAX, Math.ceil((2 * overlap) / MAX_OVERLAP_SHARE));
+  return Math.max(1, Math.min(cap, planes));
 }
 
 /**
