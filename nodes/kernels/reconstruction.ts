@@ -109,10 +109,26 @@ function reconstruct26(J: Float32Array, I: Float32Array, shape: Shape3): void {
   // anti-raster pass that also queues every voxel p with a later neighbour q that p can still raise:
   // J[q] < J[p] and J[q] < I[q]. With A[q] = J[q] if J[q] < I[q] else +Infinity, that is
   // min over the later neighbours of A < J[p], computed like the maximum above.
+  // The queue: buckets of value ranges, highest first, FIFO inside a bucket (linked through `next`).
+  // Any order reaches the same (unique) reconstruction; going from high to low values raises most
+  // voxels once, to their final value, instead of once per passing wave as a plain FIFO does.
   const M = J.length;
-  const ring = scratchInt32('reconstruction.ring', M);
+  const next = scratchInt32('reconstruction.next', M);
   const queued = scratchUint8('reconstruction.queued', M).fill(0);
-  let head = 0, tail = 0, live = 0;
+  let lo = Infinity, hi = -Infinity;
+  for (let z = 1; z <= Z; z++) for (let y = 1; y <= Y; y++) {
+    const row = PX * y + PP * z;
+    for (let x = 1; x <= X; x++) { const v = I[row + x]; if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
+  const NB = 4096;
+  const scale = hi > lo ? (NB - 1) / (hi - lo) : 0;
+  const headOf = new Int32Array(NB).fill(-1), tailOf = new Int32Array(NB);
+  const bucketOf = (v: number) => { const k = Math.floor((v - lo) * scale); return k > 0 ? (k < NB ? k : NB - 1) : 0; };
+  const push = (b: number, p: number) => {
+    next[p] = -1;
+    if (headOf[b] < 0) headOf[b] = p; else next[tailOf[b]] = p;
+    tailOf[b] = p;
+  };
   for (let z = Z; z >= 1; z--) for (let y = Y; y >= 1; y--) {
     const row = PX * y + PP * z;
     const r0 = row + PX + PP, r1 = row + PP, r2 = row - PX + PP, r3 = row + PX;
@@ -133,42 +149,43 @@ function reconstruct26(J: Float32Array, I: Float32Array, shape: Shape3): void {
       const ip = I[p];
       const jp = m < ip ? m : ip;
       J[p] = jp;
-      let lo = prevA;
+      let lo2 = prevA;
       const d = colA[x - 1], e = colA[x], f = colA[x + 1];
-      if (d < lo) lo = d; if (e < lo) lo = e; if (f < lo) lo = f;
-      if (lo < jp) { ring[tail++] = p; live++; queued[p] = 1; }
+      if (d < lo2) lo2 = d; if (e < lo2) lo2 = e; if (f < lo2) lo2 = f;
+      if (lo2 < jp) { push(bucketOf(jp), p); queued[p] = 1; }
       prev = jp;
       prevA = jp < ip ? jp : Infinity;
     }
   }
-  if (tail === M) tail = 0;
 
-  // FIFO propagation; the ring never holds a voxel twice (a queued voxel is processed with its
-  // latest value), so it never needs to grow
   const off = neighbourhood([PX, PY, Z + 2], 26).offsets;
   const o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
   const o9 = off[9], o10 = off[10], o11 = off[11], o12 = off[12], o13 = off[13], o14 = off[14], o15 = off[15], o16 = off[16];
   const o17 = off[17], o18 = off[18], o19 = off[19], o20 = off[20], o21 = off[21], o22 = off[22], o23 = off[23], o24 = off[24], o25 = off[25];
+  let cur = NB - 1;
+  // a raised voxel goes to its value's bucket, but never above the one being emptied (p may have
+  // risen since it was queued, so its neighbours' bucket can exceed cur)
   const visit = (q: number, jp: number) => {
     const jq = J[q];
     if (jq < jp) {
       const iq = I[q];
       if (iq !== jq) {
-        J[q] = jp < iq ? jp : iq;
-        if (queued[q] === 0) { queued[q] = 1; ring[tail] = q; tail = tail + 1 === M ? 0 : tail + 1; live++; }
+        const v = jp < iq ? jp : iq;
+        J[q] = v;
+        if (queued[q] === 0) { queued[q] = 1; const k = bucketOf(v); push(k < cur ? k : cur, q); }
       }
     }
   };
-  while (live > 0) {
-    const p = ring[head];
-    head = head + 1 === M ? 0 : head + 1;
-    live--;
-    queued[p] = 0;
-    const jp = J[p];
-    visit(p + o0, jp); visit(p + o1, jp); visit(p + o2, jp); visit(p + o3, jp); visit(p + o4, jp); visit(p + o5, jp); visit(p + o6, jp);
-    visit(p + o7, jp); visit(p + o8, jp); visit(p + o9, jp); visit(p + o10, jp); visit(p + o11, jp); visit(p + o12, jp); visit(p + o13, jp);
-    visit(p + o14, jp); visit(p + o15, jp); visit(p + o16, jp); visit(p + o17, jp); visit(p + o18, jp); visit(p + o19, jp); visit(p + o20, jp);
-    visit(p + o21, jp); visit(p + o22, jp); visit(p + o23, jp); visit(p + o24, jp); visit(p + o25, jp);
+  for (; cur >= 0; cur--) {
+    for (let p = headOf[cur]; p >= 0; p = headOf[cur]) {
+      headOf[cur] = next[p];
+      queued[p] = 0;
+      const jp = J[p];
+      visit(p + o0, jp); visit(p + o1, jp); visit(p + o2, jp); visit(p + o3, jp); visit(p + o4, jp); visit(p + o5, jp); visit(p + o6, jp);
+      visit(p + o7, jp); visit(p + o8, jp); visit(p + o9, jp); visit(p + o10, jp); visit(p + o11, jp); visit(p + o12, jp); visit(p + o13, jp);
+      visit(p + o14, jp); visit(p + o15, jp); visit(p + o16, jp); visit(p + o17, jp); visit(p + o18, jp); visit(p + o19, jp); visit(p + o20, jp);
+      visit(p + o21, jp); visit(p + o22, jp); visit(p + o23, jp); visit(p + o24, jp); visit(p + o25, jp);
+    }
   }
 }
 
