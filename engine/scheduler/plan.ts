@@ -17,6 +17,8 @@ import { chunkJobId } from './executor.js';
 /** ClearMap's default largest chunk; the memory budget usually decides first on full-size planes. */
 const DEFAULT_CHUNK_SIZE_MAX = 100;
 const DEFAULT_CHUNK_SIZE_MIN = 1;
+/** Default cores are long enough that the re-read overlap stays at most this share of the work. */
+const MAX_OVERLAP_SHARE = 0.15;
 const DEFAULT_WORKING_BYTES_PER_VOXEL = 8;
 
 // units (which nodes fuse into one chunk task) are planned in units.ts
@@ -67,8 +69,8 @@ export function planChain(u: Unit, inputs: Record<string, Artefact | undefined>,
   const warning = sizeMax < overlap
     ? `memory allows only ${sizeMax}-plane chunks for an overlap of ${overlap} planes each side: most of each slab is overlap; raise settings.workerMemoryMax (or the workers' memory) or use fewer workers`
     : undefined;
-  // by default a core is at least twice the overlap, so no worker reads more context than data
-  const sizeMin = o.settings.chunkSizeMin ?? Math.max(DEFAULT_CHUNK_SIZE_MIN, 2 * overlap);
+  // planChunks splits for more workers only when that finishes sooner, overlap included
+  const sizeMin = o.settings.chunkSizeMin ?? DEFAULT_CHUNK_SIZE_MIN;
   const geometries = planChunks(Z, { overlap, sizeMin, sizeMax, workers: o.workers });
   const chunkDir = join(o.chunksDir, o.key);
   return {
@@ -89,5 +91,7 @@ export function chunkSizeLimit(u: Unit, planeVoxels: number, inputBytes: number,
   const budget = known.length ? Math.min(...known) : Math.floor((0.6 * totalmem()) / workers);
   let planes = Math.floor(budget / (planeVoxels * (inputBytes + working))) - 2 * overlap;
   if (settings.chunkBytesMax) planes = Math.min(planes, Math.floor(settings.chunkBytesMax / (planeVoxels * inputBytes)) - 2 * overlap);
-  return Math.max(1, Math.min(settings.chunkSizeMax ?? DEFAULT_CHUNK_SIZE_MAX, planes));
+  // by default cores are long enough that the re-read overlap stays <= MAX_OVERLAP_SHARE of the work
+  const cap = settings.chunkSizeMax ?? Math.max(DEFAULT_CHUNK_SIZE_MAX, Math.ceil((2 * overlap) / MAX_OVERLAP_SHARE));
+  return Math.max(1, Math.min(cap, planes));
 }

@@ -62,85 +62,139 @@ export function flatElement(mask: Uint8Array, sx: number, sy: number): FlatEleme
   return { size: [sx, sy], mask, chords, lengths };
 }
 
-/**
- * Grey erosion (isMin) or dilation of one X x Y plane (src[offset ...]) by a flat element, into out
- * (length X * Y). Pixels outside the plane are ignored.
- */
-export function morphPlane(src: Float64Array, offset: number, X: number, Y: number, se: FlatElement, isMin: boolean, out: Float64Array): void {
+/** Per-element plan: chords grouped by x-run (a disk's rows at +dy and -dy share one), lengths ascending. */
+interface Plan {
+  groups: Array<{ a: number; b: number; li: number; dys: number[] }>;
+  /** Length indices in increasing length order. */
+  order: number[];
+  dyMin: number;
+  R: number;
+}
+const plans = new WeakMap<FlatElement, Plan>();
+
+function planOf(se: FlatElement): Plan {
+  let p = plans.get(se);
+  if (p) return p;
   const { chords, lengths } = se;
   const dyMin = Math.min(...chords.map((c) => c.dy)), dyMax = Math.max(...chords.map((c) => c.dy));
-  const R = dyMax - dyMin + 1;
-  const Lmax = Math.max(...lengths);
-  // ring of per-row window extrema: ring[r % R][lengthIndex][s + L - 1]
-  const ring: Float64Array[][] = [];
-  for (let r = 0; r < R; r++) ring.push(lengths.map((L) => new Float64Array(X + L - 1)));
-  const ringRow = new Int32Array(R).fill(-1);
-  const work = new Float64Array(2 * (X + 2 * Lmax + Lmax));
-  const fill = isMin ? Infinity : -Infinity;
-  // lengths in increasing order: a window of L' = L + d (d <= L) is the union of two windows of L
-  // starting d apart, so each longer chord costs one min per pixel instead of a full running pass
-  const order = lengths.map((L, i) => [L, i]).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-  const ensureRow = (r: number) => {
-    const slot = r % R;
-    if (ringRow[slot] === r) return;
-    const rows = ring[slot];
-    let prev = -1;
-    for (const li of order) {
-      const L = lengths[li];
-      const d = prev < 0 ? 0 : L - lengths[prev];
-      if (prev < 0 || d > lengths[prev]) {
-        runningExtremum(src, offset + r * X, X, L, isMin, rows[li], work);
-      } else {
-        // H_L'[t] = ext(H_L[t - d], H_L[t]) with entries outside H_L's range [0, X + L - 2] ignored
-        const H = rows[prev], out2 = rows[li], last = X + lengths[prev] - 2, n2 = X + L - 1;
-        for (let t = 0; t < n2; t++) {
-          const a = t - d >= 0 ? H[t - d] : fill, b = t <= last ? H[t] : fill;
-          out2[t] = isMin ? (a < b ? a : b) : (a > b ? a : b);
-        }
-      }
-      prev = li;
-    }
-    ringRow[slot] = r;
-  };
-  // chords with the same x-run (a disk's rows at +dy and -dy) are combined before touching `out`
   const groups = new Map<string, { a: number; b: number; li: number; dys: number[] }>();
   for (const c of chords) {
     const key = `${c.a},${c.b}`;
     const g = groups.get(key) ?? groups.set(key, { a: c.a, b: c.b, li: c.lengthIndex, dys: [] }).get(key)!;
     g.dys.push(c.dy);
   }
-  const runs = [...groups.values()];
-  const rowsOf: Float64Array[] = [];
+  const order = lengths.map((L, i) => [L, i]).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  p = { groups: [...groups.values()], order, dyMin, R: dyMax - dyMin + 1 };
+  plans.set(se, p);
+  return p;
+}
+
+/** Scratch per (element, row length): the ring of per-row window minima, reused across planes. */
+interface Rows { ring: Float64Array[][]; ringRow: Int32Array; work: Float64Array; line: Float64Array }
+const rowCache = new WeakMap<FlatElement, Map<number, Rows>>();
+
+function rowsFor(se: FlatElement, X: number, plan: Plan): Rows {
+  let m = rowCache.get(se);
+  if (!m) rowCache.set(se, (m = new Map()));
+  let r = m.get(X);
+  if (!r) {
+    const Lmax = Math.max(...se.lengths);
+    const ring: Float64Array[][] = [];
+    for (let k = 0; k < plan.R; k++) ring.push(se.lengths.map((L) => new Float64Array(X + L - 1)));
+    r = { ring, ringRow: new Int32Array(plan.R), work: new Float64Array(2 * (X + 3 * Lmax)), line: new Float64Array(X) };
+    m.set(X, r);
+  }
+  r.ringRow.fill(-1);
+  return r;
+}
+
+/**
+ * Grey erosion of one X x Y plane (src[offset ...]) by a flat element into out (length X * Y), pixels
+ * outside the plane ignored; with `negate`, the erosion of -src is computed and -result written, i.e.
+ * the dilation (OpenCV does not mirror the element for dilation, so dilate(f) = -erode(-f) exactly).
+ * One code path (minimum only) keeps the hot loops monomorphic and branch-free.
+ */
+function erodePlane(src: Float64Array, offset: number, X: number, Y: number, se: FlatElement, negate: boolean, out: Float64Array): void {
+  const plan = planOf(se);
+  const { lengths } = se;
+  const { groups, order, R } = plan;
+  const { ring, ringRow, work, line } = rowsFor(se, X, plan);
+  const ensureRow = (r: number): Float64Array[] => {
+    const slot = r % R;
+    const rows = ring[slot];
+    if (ringRow[slot] === r) return rows;
+    const o = offset + r * X;
+    if (negate) for (let x = 0; x < X; x++) line[x] = -src[o + x];
+    else for (let x = 0; x < X; x++) line[x] = src[o + x];
+    let prev = -1;
+    for (const li of order) {
+      const L = lengths[li];
+      const d = prev < 0 ? 0 : L - lengths[prev];
+      if (prev < 0 || d > lengths[prev]) {
+        runningExtremum(line, 0, X, L, true, rows[li], work);
+      } else {
+        // H_L'[t] = min(H_L[t - d], H_L[t]), entries outside H_L's range [0, n1) ignored:
+        // t < d: H_L[t]; d <= t < n1: both; t >= n1: H_L[t - d]
+        const H = rows[prev], O = rows[li], n1 = X + lengths[prev] - 1, n2 = X + L - 1;
+        let t = 0;
+        for (; t < d; t++) O[t] = H[t];
+        for (; t < n1; t++) { const a = H[t - d], b = H[t]; O[t] = a < b ? a : b; }
+        for (; t < n2; t++) O[t] = H[t - d];
+      }
+      prev = li;
+    }
+    ringRow[slot] = r;
+    return rows;
+  };
+  const sign = negate ? -1 : 1;
   for (let y = 0; y < Y; y++) {
     const o = y * X;
-    out.fill(fill, o, o + X);
-    for (const g of runs) {
-      rowsOf.length = 0;
+    let first = true;
+    for (const g of groups) {
+      // window [x + a, x + b] is stored at index x + b; x where it lies wholly outside the row keep +Infinity
+      const x0 = Math.max(0, -g.b), x1 = Math.min(X, X - g.a), b = g.b;
+      let H1: Float64Array | null = null;
       for (const dy of g.dys) {
         const r = y + dy;
         if (r < 0 || r >= Y) continue;
-        ensureRow(r);
-        rowsOf.push(ring[r % R][g.li]);
+        const H = ensureRow(r)[g.li];
+        if (H1 === null) { H1 = H; continue; }
+        if (first) {
+          for (let x = 0; x < x0; x++) out[o + x] = Infinity;
+          for (let x = x0; x < x1; x++) { const u = H1[x + b], v = H[x + b]; out[o + x] = u < v ? u : v; }
+          for (let x = x1; x < X; x++) out[o + x] = Infinity;
+          first = false;
+        } else {
+          for (let x = x0; x < x1; x++) { const u = H1[x + b], v = H[x + b], w = out[o + x], m = u < v ? u : v; out[o + x] = m < w ? m : w; }
+        }
+        H1 = null;
       }
-      // window [x + a, x + b] is stored at index x + b; skip x where it lies wholly outside the row
-      const x0 = Math.max(0, -g.b), x1 = Math.min(X, X - g.a), b = g.b;
-      let k = 0;
-      for (; k + 1 < rowsOf.length; k += 2) {
-        const H1 = rowsOf[k], H2 = rowsOf[k + 1];
-        if (isMin) for (let x = x0; x < x1; x++) { const u = H1[x + b], v = H2[x + b], m = u < v ? u : v; if (m < out[o + x]) out[o + x] = m; }
-        else for (let x = x0; x < x1; x++) { const u = H1[x + b], v = H2[x + b], m = u > v ? u : v; if (m > out[o + x]) out[o + x] = m; }
-      }
-      if (k < rowsOf.length) {
-        const H = rowsOf[k];
-        if (isMin) for (let x = x0; x < x1; x++) { const v = H[x + b]; if (v < out[o + x]) out[o + x] = v; }
-        else for (let x = x0; x < x1; x++) { const v = H[x + b]; if (v > out[o + x]) out[o + x] = v; }
+      if (H1 !== null) {
+        if (first) {
+          for (let x = 0; x < x0; x++) out[o + x] = Infinity;
+          for (let x = x0; x < x1; x++) out[o + x] = H1[x + b];
+          for (let x = x1; x < X; x++) out[o + x] = Infinity;
+          first = false;
+        } else {
+          for (let x = x0; x < x1; x++) { const v = H1[x + b], w = out[o + x]; out[o + x] = v < w ? v : w; }
+        }
       }
     }
+    if (first) out.fill(Infinity, o, o + X);
+    if (sign < 0) for (let x = 0; x < X; x++) out[o + x] = -out[o + x];
   }
+}
+
+/**
+ * Grey erosion (isMin) or dilation of one X x Y plane (src[offset ...]) by a flat element, into out
+ * (length X * Y). Pixels outside the plane are ignored.
+ */
+export function morphPlane(src: Float64Array, offset: number, X: number, Y: number, se: FlatElement, isMin: boolean, out: Float64Array): void {
+  erodePlane(src, offset, X, Y, se, !isMin, out);
 }
 
 /** OpenCV's MORPH_OPEN (erode, then dilate with the same element) of one plane, into out. */
 export function openPlane(src: Float64Array, offset: number, X: number, Y: number, se: FlatElement, out: Float64Array, tmp: Float64Array = new Float64Array(X * Y)): void {
-  morphPlane(src, offset, X, Y, se, true, tmp);
-  morphPlane(tmp, 0, X, Y, se, false, out);
+  erodePlane(src, offset, X, Y, se, false, tmp);
+  erodePlane(tmp, 0, X, Y, se, true, out);
 }

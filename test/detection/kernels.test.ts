@@ -218,3 +218,18 @@ test('regional maxima: whole plateaus without a higher neighbour, unlike a box t
   t.deepEqual(Array.from(regionalMaxima(d, [2, 2, 1], 26)), [0, 0, 0, 1]);
   t.deepEqual(Array.from(regionalMaxima(d, [2, 2, 1], 6)), [1, 0, 0, 1]);
 });
+
+test('watershed: the bucket queue of 8/16-bit images gives the same labels as the heap (ties, plateaus, mask)', async (t) => {
+  const { seededWatershed } = await import('../../nodes/kernels/watershed.js');
+  const r = rng(5);
+  for (let k = 0; k < 40; k++) {
+    const shape: Shape3 = [3 + Math.floor(r() * 8), 3 + Math.floor(r() * 8), 1 + Math.floor(r() * 5)];
+    const n = shape[0] * shape[1] * shape[2];
+    const img = Uint16Array.from({ length: n }, () => Math.floor(r() * (k % 2 ? 4 : 5000)));
+    const markers = Int32Array.from({ length: n }, () => (r() < 0.06 ? 1 + Math.floor(r() * 5) : 0));
+    const mask = Uint8Array.from({ length: n }, () => (r() < 0.85 ? 1 : 0));
+    for (const descending of [false, true]) {
+      t.deepEqual(seededWatershed(img, markers, mask, shape, 6, descending), seededWatershed(Float64Array.from(img), markers, mask, shape, 6, descending));
+    }
+  }
+});

@@ -44,12 +44,18 @@ export async function writeNoiseStack(path: string, shape: [number, number, numb
 }
 
 export function runWorkflowCli(dir: string, wf: unknown, args: string[] = []): RunSummary {
+  return runWorkflowCliTimed(dir, wf, args).summary;
+}
+
+/** Run a workflow through the CLI; also the CPU seconds (user + system, all threads) and peak RSS of the whole process, via GNU time. */
+export function runWorkflowCliTimed(dir: string, wf: unknown, args: string[] = []): { summary: RunSummary; cpuSeconds: number; peakRssMB: number } {
   const file = join(dir, `wf-${Math.random().toString(36).slice(2, 8)}.json`);
   writeFileSync(file, JSON.stringify(wf));
   const summaryFile = `${file}.summary.json`;
-  const r = spawnSync(process.execPath, [CLI, 'run', file, '--cache', join(dir, 'cache'), '--out', join(dir, 'out'), '--summary', summaryFile, ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '__CPU__%U %S %M', process.execPath, CLI, 'run', file, '--cache', join(dir, 'cache'), '--out', join(dir, 'out'), '--summary', summaryFile, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`benchmark workflow failed (exit ${r.status}):\n${r.stderr}`);
-  return JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary;
+  const m = /__CPU__([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  return { summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN, peakRssMB: m ? Number(m[3]) / 1024 : NaN };
 }
 
 /** Wall time and peak RSS of a command, via GNU time. */

@@ -12,12 +12,17 @@ object the `detect` node takes), e.g.
 Arrays are indexed [x, y, z] as in ClearMap (tifffile's (z, y, x) is transposed). The whole stack is
 processed at once (no chunking). Writes x,y,z,raw,dog,background[,size] and prints the wall time.
 
-Faithful to ClearMap 0.9.2 (see comments) except: all maxima labels get a centre (0.9.2 drops the
-last one, numpy.arange(1, nlab)); illumination correction is not implemented here; cv2's opening is
-reproduced with scipy min/max filters that ignore pixels outside the image, as OpenCV does.
+Each step uses the library ClearMap 0.9.2 uses for it, so the timings are ClearMap's: cv2.morphologyEx
+(MORPH_OPEN, ClearMap's disk element) per z-slice for the background, scipy.ndimage.correlate with the
+float32 DoG kernel, skimage's grey reconstruction loop (ClearMap's GreyReconstruction wraps it) for the
+h-max transform, scipy.ndimage maximum_filter / label / center_of_mass / sum / maximum, and skimage's
+watershed. Faithful to ClearMap 0.9.2 (see comments) except: all maxima labels get a centre (0.9.2
+drops the last one, numpy.arange(1, nlab)); illumination correction is not implemented here.
+The printed JSON has per-stage CPU seconds ("stages") besides the wall time of detect_spots.
 """
 import argparse, glob, json, math, os, sys, time
 import numpy as np
+import cv2
 from scipy import ndimage as ndi
 import tifffile
 from skimage.segmentation import watershed
@@ -88,19 +93,16 @@ def dog_kernel(size, sigma=None, sigma2=None):  # FilterKernel.filterKernel3D('D
     return ker - sub / sub.sum()
 
 
-def remove_background(img, size):  # BackgroundRemoval.removeBackground
+def remove_background(img, size):  # BackgroundRemoval.removeBackground, line for line
     if size is None:
         return img
     dtype = img.dtype
-    out = np.array(img, dtype=float)
-    se = disk2d(size)
-    for z in range(out.shape[2]):
-        plane = out[:, :, z]
-        eroded = ndi.minimum_filter(plane, footprint=se, mode='constant', cval=np.inf)
-        opened = ndi.maximum_filter(eroded, footprint=se, mode='constant', cval=-np.inf)
-        out[:, :, z] = plane - opened
-    out[out < 0] = 0
-    return np.array(out, dtype=dtype)
+    img = np.array(img, dtype=float)
+    se = disk2d(size).astype('uint8')
+    for z in range(img.shape[2]):
+        img[:, :, z] = img[:, :, z] - cv2.morphologyEx(img[:, :, z], cv2.MORPH_OPEN, se)
+    img[img < 0] = 0
+    return np.array(img, dtype=dtype)
 
 
 def filter_dog(img, p):  # DoGFilter.filterDoG
@@ -140,14 +142,31 @@ def find_intensity(img, centers, method, size):  # MaximaDetection.findIntensity
     return out
 
 
-def detect_spots(img, params, stages=None):
+class StageClock:
+    """CPU seconds per stage (time.process_time: this process only, robust on a shared machine)."""
+    def __init__(self):
+        self.times = {}
+        self.t = time.process_time()
+
+    def lap(self, name):
+        t = time.process_time()
+        self.times[name] = self.times.get(name, 0.0) + t - self.t
+        self.t = t
+
+
+def detect_spots(img, params, stages=None, clock=None):
+    clock = clock or StageClock()
     p = {k: (dict(v, **params.get(k, {})) if isinstance(v, dict) else params.get(k, v)) for k, v in DEFAULTS.items()}
     if p["correctIlluminationParameter"]["flatfield"] is not None:
         sys.exit('reference.py: illumination correction is not implemented in the reference')
+    clock.lap('setup')
     img2 = remove_background(img, p["removeBackgroundParameter"]["size"])
+    clock.lap('background')
     img3 = filter_dog(img2, p["filterDoGParameter"])
+    clock.lap('dog')
     mx = p["findExtendedMaximaParameter"]
     imgmax = find_extended_maxima(img3, mx)
+    clock.lap('maxima')
     if stages is not None:
         stages.update(background=img2, dog=img3, maxima=imgmax)
     dog_or_bg = img2 if p["filterDoGParameter"]["size"] is None else img3
@@ -160,9 +179,11 @@ def detect_spots(img, params, stages=None):
         centers = np.array(ndi.center_of_mass(img, lab, np.arange(1, n + 1))).reshape(-1, 3)
     else:
         centers = np.vstack(np.nonzero(imgmax)).T.astype(float).reshape(-1, 3)
+    clock.lap('centres')
     if thr is None:
         fi = p["findIntensityParameter"]
         cols = [find_intensity(a, centers, fi["method"], fi["size"]) for a in (img, dog_or_bg, img2)]
+        clock.lap('measure')
         return centers, np.vstack(cols).T
     # CellSizeDetection.detectCellShape: voxelizePixel (truncating, strictly positive) + watershed
     n = centers.shape[0]
@@ -172,11 +193,13 @@ def detect_spots(img, params, stages=None):
     ci = centers[ok].astype(int)
     markers[ci[:, 0], ci[:, 1], ci[:, 2]] = np.arange(1, n + 1)[ok]
     labels = watershed(-img2, markers, mask=img2 > thr)
+    clock.lap('watershed')
     idx = np.arange(1, n + 1)
     size = ndi.sum(np.ones(img.shape, dtype=bool), labels=labels, index=idx)
     red = {'max': ndi.maximum, 'min': ndi.minimum, 'sum': ndi.sum, 'mean': ndi.mean}[p["findCellIntensityParameter"]["method"].lower()]
     cols = [np.asarray(red(a, labels=labels, index=idx), dtype=float) for a in (img, dog_or_bg, img2)]
     keep = size > 0
+    clock.lap('measure')
     return centers[keep], np.vstack([c[keep] for c in cols] + [size[keep]]).T
 
 
@@ -191,9 +214,12 @@ def main():
         params = json.loads(a.params) if a.params.strip().startswith('{') else json.load(open(a.params))
     img = read_stack(a.source)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     stages = {} if a.stages else None
-    centers, cols = detect_spots(img, params, stages)
+    clock = StageClock()
+    centers, cols = detect_spots(img, params, stages, clock)
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     names = ['raw', 'dog', 'background', 'size'][:cols.shape[1]]
     with open(a.out, 'w') as f:
         f.write(','.join(['x', 'y', 'z'] + names) + '\n')
@@ -204,7 +230,9 @@ def main():
         for k in ('background', 'dog'):
             np.save(os.path.join(a.stages, k + '.npy'), np.asfortranarray(stages[k]))  # x fastest, like Volume
     nvox = img.size
-    print(json.dumps({"cells": int(centers.shape[0]), "seconds": round(dt, 3), "mvoxelPerSecond": round(nvox / dt / 1e6, 3), "shape": list(img.shape)}))
+    print(json.dumps({"cells": int(centers.shape[0]), "seconds": round(dt, 3), "cpuSeconds": round(cpu, 3),
+                      "mvoxelPerSecond": round(nvox / dt / 1e6, 3), "shape": list(img.shape),
+                      "stages": {k: round(v, 3) for k, v in clock.times.items() if k != 'setup'}}))
 
 
 if __name__ == '__main__':
