@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, WorkflowError, messageOf } from '../../engine/core/errors.js';
 import type { ValidWorkflow } from '../../engine/workflow/validate.js';
+import { pathParamFiles } from '../../engine/workflow/paths.js';
+import { fileIdentity } from '../../engine/cache/keys.js';
 
 /** `clearmap --version` / `-V`: the package version (and Node's). */
 export function registerVersion(program: Command): void {
@@ -12,19 +14,38 @@ export function registerVersion(program: Command): void {
 }
 
 /**
- * Every input file a node reads (its external identity: volumes, points, tables, transforms) must
- * exist and be readable now; throws a WorkflowError listing each missing one with its node.
+ * Every input file a node reads must exist now: files named by path params (the engine's
+ * fingerprints) and those a node's own externalIdentity lists (e.g. the planes of a pattern, which
+ * throws when nothing matches). Throws a WorkflowError listing each missing one with its node.
  */
 export async function checkInputFiles(wf: ValidWorkflow): Promise<void> {
   const baseDir = dirname(resolve(wf.file));
   const problems: string[] = [];
-  for (const n of wf.order) {
-    if (!n.type.externalIdentity) continue;
-    try {
-      await n.type.externalIdentity(n.params, baseDir);
-    } catch (e) {
-      problems.push(`node '${n.id}' (${n.type.type}): ${messageOf(e)}`);
+  const missing = (value: unknown, found: Set<string>): void => {
+    if (Array.isArray(value)) { for (const v of value) missing(v, found); return; }
+    if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (o.missing === true && typeof o.path === 'string') found.add(o.path);
+      else for (const v of Object.values(o)) missing(v, found);
     }
+  };
+  for (const n of wf.order) {
+    const where = `node '${n.id}' (${n.type.type})`;
+    const found = new Set<string>();
+    // patterns (regex, glob) are not files themselves: the node's externalIdentity lists what they match
+    const isPattern = (p: string) => /[*?[\]]|\\d/.test(p.split('/').pop() ?? '');
+    for (const paths of Object.values(pathParamFiles(n.type.params, n.params, baseDir))) {
+      for (const p of paths) if (!isPattern(p)) missing(fileIdentity(p), found);
+    }
+    if (n.type.externalIdentity) {
+      try {
+        missing(await n.type.externalIdentity(n.params, baseDir), found);
+      } catch (e) {
+        problems.push(`${where}: ${messageOf(e)}`);
+        continue;
+      }
+    }
+    for (const p of found) problems.push(`${where}: ${p}: no such file`);
   }
   if (problems.length) throw new WorkflowError(wf.file, problems);
 }

@@ -90,7 +90,7 @@ function isFile(path: string): boolean {
 export function listPlaneFiles(path: string): PatternFile[] {
   if (isPlaneFolder(path)) {
     const names = listNames(path, `folder ${path}`).filter((n) => TIFF_NAME.test(n));
-    if (names.length === 0) throw new Error(`folder ${path}: no TIFF files in it${nearestHint(path, '')}; accepted inputs are ${ACCEPTED_INPUT_FORMS}`);
+    if (names.length === 0) throw new Error(`${path}: is a directory with no TIFF files in it${nearestHint(path, '')}; accepted inputs are ${ACCEPTED_INPUT_FORMS}`);
     return sequenceOf(path, names, `folder ${path}`);
   }
   if (isGlob(path)) {
