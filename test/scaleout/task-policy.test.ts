@@ -2,7 +2,7 @@
 // root), or a chunk file outside the cache, is refused and reported, and nothing of it runs.
 import test from 'ava';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli, tempDir, TEST_PLUGIN } from '../engine/helpers.js';
 import { writeTaskList, writeUnitPart } from '../../engine/scheduler/task-file.js';
@@ -29,6 +29,7 @@ test('a task file naming a module outside the install is refused and nothing of 
   const evil = join(dir, 'evil.mjs');
   writeFileSync(evil, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x'); export function scale(s) { return s; }\n`);
   const chunk = join(cache, 'chunks', 'k', '0-2_read0-2.chunk');
+  mkdirSync(dirname(chunk), { recursive: true }); // the coordinator opens the chunk folder before it submits tasks
   const r = runCli(['task', '--list', taskList(cache, pathToFileURL(evil).href, chunk), '--index', '0']);
   t.is(r.code, 1);
   t.regex(r.stderr, /evil\.mjs is outside this install .*refused/);
@@ -48,6 +49,7 @@ test('a task writing outside the cache is refused; a module of the install writi
   t.false(existsSync(outside));
 
   const chunk = join(cache, 'chunks', 'k', '0-2_read0-2.chunk');
+  mkdirSync(dirname(chunk), { recursive: true }); // the coordinator opens the chunk folder before it submits tasks
   const ok = runCli(['task', '--list', taskList(cache, kernels, chunk), '--index', '0']);
   t.is(ok.code, 0, ok.stderr);
   t.true(existsSync(chunk));
