@@ -14,21 +14,13 @@ import { makePoints } from '../../engine/data/points.js';
 import { CLI, ROOT, tempDir, writeWorkflow } from '../engine/helpers.js';
 import { PYTHON, python, testVolume } from '../io/helpers.js';
 import type { FuzzReply, FuzzRequest } from './fuzz-worker.js';
+import { seededRandom } from '../../engine/data/random.js';
 
 const PER_FILE_MS = 20_000;
 const SEED = 20261130;
 
-/** mulberry32: a small seeded PRNG, so every CI run tries the same mutants. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the project's seeded PRNG, so every CI run tries the same mutants */
+const rng = seededRandom;
 
 const NASTY = ['0', '-1', '1e308', '99999999999', 'NaN', 'abc', '3.5', '', '4294967296', '-0'];
 

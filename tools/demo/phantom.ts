@@ -16,10 +16,11 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Shape3, Volume } from '../../engine/data/volume.js';
-import { createVolumeWriter, openVolume } from '../../nodes/io/formats.js';
+import type { Shape3 } from '../../engine/data/volume.js';
+import { openVolume } from '../../nodes/io/formats.js';
 import { readVolumeRegion } from '../../nodes/io/read-region.js';
 import { gaussianRandom, seededRandom } from '../../engine/data/random.js';
+import { boxBlur3, clamp16, trilinear, writeStack } from './volume-helpers.js';
 
 type V3 = [number, number, number];
 
@@ -164,17 +165,6 @@ export interface Phantom {
   cellHemisphere: Int32Array;
 }
 
-function trilinear(vol: Float32Array, shape: Shape3, x: number, y: number, z: number, outside: number): number {
-  const [X, Y, Z] = shape;
-  if (x < 0 || y < 0 || z < 0 || x > X - 1 || y > Y - 1 || z > Z - 1) return outside;
-  const x0 = Math.min(Math.floor(x), X - 2), y0 = Math.min(Math.floor(y), Y - 2), z0 = Math.min(Math.floor(z), Z - 2);
-  const fx = x - x0, fy = y - y0, fz = z - z0;
-  const i = x0 + X * (y0 + Y * z0), sy = X, sz = X * Y;
-  const c00 = vol[i] * (1 - fx) + vol[i + 1] * fx, c10 = vol[i + sy] * (1 - fx) + vol[i + sy + 1] * fx;
-  const c01 = vol[i + sz] * (1 - fx) + vol[i + sz + 1] * fx, c11 = vol[i + sz + sy] * (1 - fx) + vol[i + sz + sy + 1] * fx;
-  return (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
-}
-
 const INTERIOR_OFFSETS: V3[] = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1], [0.72, 0.72, 0], [-0.72, -0.72, 0], [0.72, -0.72, 0], [-0.72, 0.72, 0],
   [0.72, 0, 0.72], [-0.72, 0, -0.72], [0, 0.72, 0.72], [0, -0.72, -0.72], [0.72, 0, -0.72], [-0.72, 0, 0.72], [0, 0.72, -0.72], [0, -0.72, 0.72]];
 
@@ -291,44 +281,6 @@ export function countsPerRegion(p: Pick<Phantom, 'cellRegion' | 'cellHemisphere'
     (out[p.cellRegion[i]] ??= { left: 0, right: 0 })[side]++;
   }
   return out;
-}
-
-function clamp16(v: number): number {
-  return Math.max(0, Math.min(65535, Math.round(v)));
-}
-
-function boxBlur3(src: Float32Array, shape: Shape3, passes: number): Float32Array {
-  const [X, Y] = shape;
-  let a = Float32Array.from(src), b = new Float32Array(src.length);
-  const strides = [1, X, X * Y];
-  for (let p = 0; p < passes; p++) {
-    for (let axis = 0; axis < 3; axis++) {
-      const st = strides[axis], n = shape[axis];
-      for (let i = 0; i < a.length; i++) {
-        const c = Math.floor(i / st) % n;
-        const l = c > 0 ? a[i - st] : a[i], r = c < n - 1 ? a[i + st] : a[i];
-        b[i] = (l + a[i] + r) / 3;
-      }
-      [a, b] = [b, a];
-    }
-  }
-  return a;
-}
-
-async function writeStack(path: string, data: Uint16Array, shape: Shape3, voxelUm: number): Promise<void> {
-  const w = createVolumeWriter(path, { shape, dtype: 'uint16', voxelSize: [voxelUm, voxelUm, voxelUm] });
-  const plane = shape[0] * shape[1];
-  try {
-    for (let z0 = 0; z0 < shape[2]; z0 += 32) {
-      const z1 = Math.min(shape[2], z0 + 32);
-      const v: Volume = { data: data.subarray(z0 * plane, z1 * plane), shape: [shape[0], shape[1], z1 - z0], dtype: 'uint16', voxelSize: [voxelUm, voxelUm, voxelUm], origin: [0, 0, z0] };
-      await w.writeSlab(v);
-    }
-    await w.commit();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
 }
 
 /** Bump when the phantom's data changes, so an existing demo-data folder is rebuilt. */
