@@ -3,13 +3,12 @@
 // into the cache entry with each InitialTransformParametersFileName pointing at its sibling copy by
 // file name — result folders copied between machines name it by the other machine's absolute path —
 // so transform-points / transform-image use the copy, and a change to the files reruns the node.
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { WholeNodeType } from '../../engine/core/node-type.js';
 import { fileIdentities } from '../../engine/cache/keys.js';
 import { prepareTransform, transformParameterFiles } from './elastix.js';
 
-const abs = (p: string, base: string) => (isAbsolute(p) ? p : resolve(base, p));
 
 /** Check every file's initial transform resolves to a sibling of the chain (by name). */
 function checkChain(dir: string): string[] {
@@ -35,19 +34,20 @@ export const readTransformNode: WholeNodeType = {
   outputs: { transform: { type: 'transform', description: 'The transform chain (copied into the cache, initial transforms resolved by file name)' } },
   params: {
     type: 'object',
-    properties: { path: { type: 'string', minLength: 1, description: 'Result directory holding TransformParameters.0.txt (.1.txt, ...), relative to the workflow file' } },
+    properties: { path: { type: 'string', format: 'path', minLength: 1, description: 'Result directory holding TransformParameters.0.txt (.1.txt, ...), relative to the workflow file' } },
     required: ['path'],
     additionalProperties: false,
   },
   async run(_inputs, params, ctx) {
-    const dir = abs(params.path as string, ctx.baseDir);
+    const dir = params.path as string; // resolved against the workflow folder by the engine
     const files = checkChain(dir);
     const dest = join(ctx.workDir, 'transform');
     prepareTransform(dir, dest);
     ctx.log(`${dir}: ${files.length} transform file(s) ${files.map((f) => basename(f)).join(', ')}`);
     return { transform: { kind: 'transform', dir: dest } };
   },
-  async externalIdentity(params, baseDir) {
-    return fileIdentities(transformParameterFiles(abs(params.path as string, baseDir)));
+  async externalIdentity(params) {
+    // the engine fingerprints the folder itself; the transform files in it are what the result depends on
+    return fileIdentities(transformParameterFiles(params.path as string));
   },
 };

@@ -3,14 +3,13 @@
 // and a radius) and Time (n x 1 int64 zeros). The input file is never modified: a copy with the
 // points added is written next to the destination and renamed into place (atomic).
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { PointsArtefact } from '../../../engine/core/artefacts.js';
 import type { WholeNodeType } from '../../../engine/core/node-type.js';
-import { fileIdentities } from '../../../engine/cache/keys.js';
+import { ownerTag } from '../../../engine/cache/owner.js';
+import { resolveOutPath } from '../../../engine/core/out-path.js';
 import { closeImsFiles } from './ims.js';
-
-const abs = (p: string, base: string) => (isAbsolute(p) ? p : resolve(base, p));
 
 /** Imaris stores numbers in attributes as arrays of single characters. */
 function attrText(g: { attrs: Record<string, { value: unknown }> }, name: string): string | undefined {
@@ -26,7 +25,8 @@ export async function addImsPoints(src: string, dest: string, points: PointsArte
   const h5 = (await import('h5wasm/node')).default;
   await h5.ready;
   mkdirSync(dirname(dest), { recursive: true });
-  const tmp = join(dirname(dest), `.${basename(dest)}.tmp-${process.pid}`);
+  // owner-tagged like every temp in --out, so a killed run's leftover is swept by the next run
+  const tmp = `${dest}.tmp-${ownerTag()}`;
   closeImsFiles();
   copyFileSync(src, tmp);
   let group = '';
@@ -85,7 +85,7 @@ export const writeImsPointsNode: WholeNodeType = {
   params: {
     type: 'object',
     properties: {
-      ims: { type: 'string', minLength: 1, description: 'existing .ims file, relative to the workflow file (not modified)' },
+      ims: { type: 'string', format: 'path', minLength: 1, description: 'existing .ims file, relative to the workflow file (not modified)' },
       path: { type: 'string', minLength: 1, description: 'destination .ims, relative to the results directory' },
       name: { type: 'string', default: 'cells', description: 'name of the Spots object' },
       radius: { type: 'number', exclusiveMinimum: 0, default: 0.5, description: 'spot radius (µm), as ClearMap' },
@@ -97,13 +97,11 @@ export const writeImsPointsNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const a = inputs.points as PointsArtefact | undefined;
     if (!a || a.kind !== 'points') throw new Error(`${ctx.nodeId}: input 'points' is missing or not points`);
-    const src = abs(params.ims as string, ctx.baseDir), dest = abs(params.path as string, ctx.outDir);
+    const src = params.ims as string; // resolved against the workflow folder (and fingerprinted) by the engine
+    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
     if (resolve(src) === resolve(dest)) throw new Error(`${ctx.nodeId}: 'path' must differ from 'ims' (the input file is never modified)`);
     const r = await addImsPoints(src, dest, a, (params.name as string | undefined) ?? 'cells', (params.radius as number | undefined) ?? 0.5);
     ctx.log(`wrote ${r.count} points to ${dest} (${r.group})`);
     return { file: { kind: 'file', path: dest } };
-  },
-  async externalIdentity(params, baseDir) {
-    return fileIdentities([abs(params.ims as string, baseDir)]);
   },
 };
