@@ -3,6 +3,7 @@
 import type { DType, Shape3, Range, Volume } from '../data/volume.js';
 import type { Points } from '../data/points.js';
 import type { Table } from '../data/table.js';
+import type { SlabTarget } from '../data/slab-pool.js';
 
 export type PortType = 'volume' | 'points' | 'table' | 'transform' | 'file' | 'json';
 
@@ -36,7 +37,15 @@ export interface Region {
   z: Range;
 }
 
-export type SlabReader = (args: Record<string, unknown>, region: Region) => Promise<Volume>;
+/**
+ * `opts.into`: a reusable buffer (engine/data/slab-pool.ts) the reader may fill instead of allocating;
+ * a reader that uses it must write every voxel of the region. Readers may ignore it.
+ */
+export type SlabReader = (args: Record<string, unknown>, region: Region, opts?: SlabReadOptions) => Promise<Volume>;
+
+export interface SlabReadOptions {
+  into?: SlabTarget;
+}
 
 export interface PointsArtefact {
   kind: 'points'; points: Points; voxelSize?: [number, number, number];

@@ -2,8 +2,9 @@
 // ITK, Fiji and numpy. A z-slab is one contiguous byte range, so reads are a single pread.
 import { openSync, readSync, closeSync, writeFileSync, statSync } from 'node:fs';
 import type { DType, Range, Shape3, Volume } from './volume.js';
-import { allocate, bytesPerVoxel } from './volume.js';
-import type { Region, VolumeRef } from '../core/artefacts.js';
+import { bytesPerVoxel } from './volume.js';
+import type { Region, SlabReadOptions, VolumeRef } from '../core/artefacts.js';
+import { slabVolume } from './slab-pool.js';
 
 const MET_TYPES: Record<DType, string> = {
   uint8: 'MET_UCHAR', uint16: 'MET_USHORT', int32: 'MET_INT', float32: 'MET_FLOAT', float64: 'MET_DOUBLE',
@@ -56,14 +57,19 @@ function clip(r: Range | undefined, n: number, axis: string, file: string): Rang
   return [a, b];
 }
 
-/** VolumeRef reader for raw files: reads whole rows of the requested planes with one pread per plane run. */
-export async function readRawRegion(argsIn: Record<string, unknown>, region: Region): Promise<Volume> {
+/**
+ * VolumeRef reader for raw files: whole planes with one pread for the slab, else one pread per row.
+ * `opts.into`: fill a reusable slab buffer (every voxel is written).
+ */
+export async function readRawRegion(argsIn: Record<string, unknown>, region: Region, opts?: SlabReadOptions): Promise<Volume> {
   const args = argsIn as RawArgs;
   const [X, Y, Z] = args.shape;
   const bpv = bytesPerVoxel(args.dtype);
   const x = clip(region.x, X, 'x', args.path), y = clip(region.y, Y, 'y', args.path), z = clip(region.z, Z, 'z', args.path);
   const nx = x[1] - x[0], ny = y[1] - y[0], nz = z[1] - z[0];
-  const out = allocate(args.dtype, nx * ny * nz);
+  const vs = (argsIn.voxelSize as [number, number, number]) ?? [1, 1, 1];
+  const vol = slabVolume(args.dtype, [nx, ny, nz], { voxelSize: vs, origin: [x[0], y[0], z[0]], into: opts?.into });
+  const out = vol.data;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   const fd = openSync(args.path, 'r');
   try {
@@ -87,7 +93,7 @@ export async function readRawRegion(argsIn: Record<string, unknown>, region: Reg
   } finally {
     closeSync(fd);
   }
-  return { data: out, shape: [nx, ny, nz], dtype: args.dtype, voxelSize: (argsIn.voxelSize as [number, number, number]) ?? [1, 1, 1], origin: [x[0], y[0], z[0]] };
+  return vol;
 }
 
 function readExact(fd: number, buf: Uint8Array, off: number, len: number, pos: number, file: string): void {

@@ -1,5 +1,5 @@
 // Reading a VolumeRef: import the module it names (cached per thread) and call its reader.
-import type { Region, SlabReader, VolumeRef } from '../core/artefacts.js';
+import type { Region, SlabReader, SlabReadOptions, VolumeRef } from '../core/artefacts.js';
 import type { Volume } from './volume.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -15,9 +15,10 @@ export async function importExport<T>(module: string, name: string, what: string
   return fn as T;
 }
 
-export async function readRegion(ref: VolumeRef, region?: Partial<Region>): Promise<Volume> {
+/** Read a region of a VolumeRef; `opts.into` lets the reader fill a reusable slab buffer (see slab-pool.ts). */
+export async function readRegion(ref: VolumeRef, region?: Partial<Region>, opts?: SlabReadOptions): Promise<Volume> {
   const reader = await importExport<SlabReader>(ref.reader.module, ref.reader.export, `reader of ${ref.describe}`);
   const z = region?.z ?? [0, ref.shape[2]];
-  const v = await reader(ref.args, { x: region?.x, y: region?.y, z });
+  const v = opts?.into ? await reader(ref.args, { x: region?.x, y: region?.y, z }, opts) : await reader(ref.args, { x: region?.x, y: region?.y, z });
   return v;
 }

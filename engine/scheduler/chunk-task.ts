@@ -17,6 +17,7 @@ import { filterPoints, type Points } from '../data/points.js';
 import { sliceZ, type Range, type Volume } from '../data/volume.js';
 import { importExport, readRegion } from '../data/read.js';
 import { writeChunkFile } from './chunk-file.js';
+import { threadSlabPool, type SlabLease } from '../data/slab-pool.js';
 
 /** Link to the slab read from the chain's source volume. */
 export const SOURCE_LINK = '@source';
@@ -64,10 +65,10 @@ function shrink(r: Range, overlap: number, depth: number): Range {
 
 interface ChainResult { kind: ChunkOutputKind; value: ChunkStreamValue | { kind: 'reduce'; partial: unknown } }
 
-async function runStages(task: ChunkTask, read: Range): Promise<ChainResult> {
+async function runStages(task: ChunkTask, read: Range, slabBuffer: SlabLease): Promise<ChainResult> {
   const g: ChunkGeometry = { ...task.geometry, read };
   const where = (s: StageSpec) => `${task.stages.length > 1 ? `stage '${s.nodeId}' (${s.nodeType}), ` : ''}chunk ${g.index + 1}/${g.count} (z ${read[0]}–${read[1]})`;
-  const slab: Volume = await readRegion(task.source, { z: read });
+  const slab: Volume = await readRegion(task.source, { z: read }, { into: slabBuffer });
   const values = new Map<string, ChunkStreamValue>([[SOURCE_LINK, { kind: 'volume', volume: slab, trusted: read }]]);
   let previous = SOURCE_LINK;
   let last: ChainResult = { kind: 'volume', value: values.get(SOURCE_LINK)! };
@@ -132,11 +133,17 @@ export function growWindow(read: Range, decided: Range, g: ChunkGeometry): Range
 }
 
 export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
+  // the source slab goes into this thread's reusable buffer, given back once the chunk file is written
+  const slabBuffer = threadSlabPool.lease();
+  try { return await runChunkTaskIn(task, slabBuffer); } finally { slabBuffer.release(); }
+}
+
+async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<ChunkTaskResult> {
   const t0 = performance.now();
   const g = task.geometry;
   let read: Range = g.read;
   let windows = 1;
-  let res = await runStages(task, read);
+  let res = await runStages(task, read, slabBuffer);
   while (res.value.kind === 'points' && !covers(res.value.decided, g.core, g.depth)) {
     const next = growWindow(read, res.value.decided, g);
     if (next[0] === read[0] && next[1] === read[1]) {
@@ -145,7 +152,7 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
     }
     read = next;
     windows++;
-    res = await runStages(task, read);
+    res = await runStages(task, read, slabBuffer);
   }
   let payload: Uint8Array;
   let header: { kind: ChunkOutputKind; dtype?: string; shape?: [number, number, number] };

@@ -3,6 +3,7 @@
 // re-opened when a file's size or mtime changes.
 import { statSync } from 'node:fs';
 import type { Region } from '../../engine/core/artefacts.js';
+import type { SlabTarget } from '../../engine/data/slab-pool.js';
 import type { Volume } from '../../engine/data/volume.js';
 import { resolveRegion, type Box } from './region.js';
 import type { VolumeSource } from './source.js';
@@ -52,9 +53,10 @@ export function clearVolumeCache(): void {
 /**
  * Read `region` (in the coordinates of the VolumeRef, i.e. relative to any crop) of the volume that
  * `args` describe. The result's origin is the region start. `opts.shared` puts the voxels in a
- * SharedArrayBuffer (for handing a slab read on one thread to a worker without copying).
+ * SharedArrayBuffer (for handing a slab read on one thread to a worker without copying); `opts.into`
+ * lets formats that write every voxel fill a reusable slab buffer (engine/data/slab-pool.ts).
  */
-export async function readVolumeRegion(args: Record<string, unknown>, region?: Partial<Region>, opts: { shared?: boolean } = {}): Promise<Volume> {
+export async function readVolumeRegion(args: Record<string, unknown>, region?: Partial<Region>, opts: { shared?: boolean; into?: SlabTarget } = {}): Promise<Volume> {
   const a = args as unknown as SourceArgs;
   if (typeof a.format !== 'string' || typeof a.path !== 'string') {
     throw new Error(`readVolumeRegion: args need 'format' and 'path' strings, got ${JSON.stringify(args).slice(0, 200)}`);
@@ -67,7 +69,7 @@ export async function readVolumeRegion(args: Record<string, unknown>, region?: P
     ? { x: [local.x[0] + crop.x[0], local.x[1] + crop.x[0]], y: [local.y[0] + crop.y[0], local.y[1] + crop.y[0]], z: [local.z[0] + crop.z[0], local.z[1] + crop.z[0]] }
     : local;
   const source = await cachedSource(a, touchedFiles(a, box));
-  const v = await source.readBox(box, a.voxelSize, opts.shared);
+  const v = await source.readBox(box, a.voxelSize, opts.shared, opts.into);
   v.origin = [local.x[0], local.y[0], local.z[0]];
   return v;
 }

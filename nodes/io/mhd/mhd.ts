@@ -4,11 +4,11 @@
 // data at the end of the file). Write: ClearMap's tag order, little-endian, uncompressed, streamed.
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { emptyVolume } from '../../../engine/data/volume.js';
+import { slabVolume } from '../../../engine/data/slab-pool.js';
 import { AtomicFile } from '../../../engine/data/atomic.js';
 import { ELEMENT_TO_DTYPE, elementBytes, type ElementType } from '../element-types.js';
 import type { VolumeWriter, WriterSpec } from '../writer.js';
-import { readRows } from '../raw-region.js';
+import { ContiguousReads, readRows } from '../raw-region.js';
 import { boxShape } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import type { VolumeSource } from '../source.js';
@@ -92,15 +92,18 @@ export async function openMhd(path: string): Promise<VolumeSource> {
   return {
     format: 'mhd', shape, dtype: ELEMENT_TO_DTYPE[element], voxelSize,
     files: local ? [path] : [path, rawPath],
-    async readBox(box, vs, shared) {
-      const v = emptyVolume(ELEMENT_TO_DTYPE[element], boxShape(box), { voxelSize: vs, shared, origin: [box.x[0], box.y[0], box.z[0]] });
+    async readBox(box, vs, shared, into) {
+      // every voxel of the box is written, so a reused buffer is safe
+      const v = slabVolume(ELEMENT_TO_DTYPE[element], boxShape(box), { voxelSize: vs, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
       const [nx, ny] = v.shape;
       const rfd = openSync(rawPath, 'r');
+      const reads = new ContiguousReads(v.data); // whole planes: one pread for the slab
       try {
         for (let z = box.z[0]; z < box.z[1]; z++) {
           readRows({ fd: rfd, where: `${rawPath} plane ${z}`, offset: dataOffset + z * shape[0] * shape[1] * bpe, width: shape[0], element, littleEndian },
-            box.y[0], box.y[1], box.x[0], box.x[1], v.data, (z - box.z[0]) * nx * ny);
+            box.y[0], box.y[1], box.x[0], box.x[1], v.data, (z - box.z[0]) * nx * ny, reads);
         }
+        reads.flush();
       } finally { closeSync(rfd); }
       return v;
     },

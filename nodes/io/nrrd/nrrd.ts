@@ -3,11 +3,12 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { gunzipSync, createGzip } from 'node:zlib';
-import { emptyVolume, type DType, type TypedArray } from '../../../engine/data/volume.js';
+import { type DType, type TypedArray } from '../../../engine/data/volume.js';
+import { slabVolume } from '../../../engine/data/slab-pool.js';
 import { AtomicFile } from '../../../engine/data/atomic.js';
 import { ELEMENT_TO_DTYPE, elementBytes, swapBytes, viewElements, type ElementType } from '../element-types.js';
 import type { VolumeWriter, WriterSpec } from '../writer.js';
-import { readRows } from '../raw-region.js';
+import { ContiguousReads, readRows } from '../raw-region.js';
 import { boxShape, type Box } from '../region.js';
 import { bytesOf, checkSlab } from '../slab-check.js';
 import type { VolumeSource } from '../source.js';
@@ -82,17 +83,20 @@ export async function openNrrd(path: string): Promise<VolumeSource> {
   return {
     format: 'nrrd', shape, dtype, voxelSize,
     files: dataFile ? [path, dataPath] : [path],
-    async readBox(box, vs, shared) {
-      const v = emptyVolume(dtype, boxShape(box), { voxelSize: vs, shared, origin: [box.x[0], box.y[0], box.z[0]] });
+    async readBox(box, vs, shared, into) {
+      // raw and gzip both write every voxel of the box, so a reused buffer is safe
+      const v = slabVolume(dtype, boxShape(box), { voxelSize: vs, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
       if (encoding === 'raw') {
         const size = statSync(dataPath).size;
         if (dataOffset + dataBytes > size) throw new Error(`${dataPath}: file is truncated: needs ${dataBytes} data bytes from offset ${dataOffset}, the file has ${size}`);
         const rfd = openSync(dataPath, 'r');
+        const reads = new ContiguousReads(v.data); // whole planes: one pread for the slab
         try {
           for (let z = box.z[0]; z < box.z[1]; z++) {
             readRows({ fd: rfd, where: `${dataPath} plane ${z}`, offset: dataOffset + z * shape[0] * shape[1] * bpe, width: shape[0], element, littleEndian },
-              box.y[0], box.y[1], box.x[0], box.x[1], v.data, (z - box.z[0]) * v.shape[0] * v.shape[1]);
+              box.y[0], box.y[1], box.x[0], box.x[1], v.data, (z - box.z[0]) * v.shape[0] * v.shape[1], reads);
           }
+          reads.flush();
         } finally { closeSync(rfd); }
         return v;
       }

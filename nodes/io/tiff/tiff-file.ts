@@ -5,7 +5,7 @@ import { openSync, closeSync, statSync } from 'node:fs';
 import { fromFile, GeoTIFFImage, type GeoTIFF } from 'geotiff';
 import type { TypedArray } from '../../../engine/data/volume.js';
 import { ELEMENT_TO_DTYPE, elementBytes, type ElementType } from '../element-types.js';
-import { readRows } from '../raw-region.js';
+import { ContiguousReads, readRows } from '../raw-region.js';
 import type { Box } from '../region.js';
 import { micronsPerUnit, parseImageJDescription, type ImageJInfo } from './imagej.js';
 import { checkIfdChain } from './ifd-chain.js';
@@ -227,6 +227,9 @@ export async function readTiffRegion(info: TiffFileInfo, region: Box, dest: Type
   const needsGeotiff = region.z[0] < region.z[1] && info.pages.slice(region.z[0], region.z[1]).some((p) => p.compressed);
   const fd = openSync(info.path, 'r');
   let tiff: GeoTIFF | undefined;
+  // strips that lie back to back in the file (one-strip pages written in sequence, multi-strip pages)
+  // are read with one pread
+  const reads = new ContiguousReads(dest);
   try {
     if (needsGeotiff) tiff = await fromFile(info.path);
     for (let z = region.z[0]; z < region.z[1]; z++) {
@@ -243,9 +246,10 @@ export async function readTiffRegion(info: TiffFileInfo, region: Box, dest: Type
       for (let s = Math.floor(y0 / rps); s * rps < y1; s++) {
         const r0 = Math.max(y0, s * rps), r1 = Math.min(y1, (s + 1) * rps);
         readRows({ fd, where, offset: page.stripOffsets[s], width: info.width, element: info.element, littleEndian: info.littleEndian },
-          r0 - s * rps, r1 - s * rps, x0, x1, dest, planeOffset + (r0 - y0) * nx);
+          r0 - s * rps, r1 - s * rps, x0, x1, dest, planeOffset + (r0 - y0) * nx, reads);
       }
     }
+    reads.flush();
   } finally {
     closeSync(fd);
     if (tiff) await tiff.close();

@@ -1,5 +1,5 @@
 // TIFF volumes: a multi-page stack in one file, or one file per plane (a file pattern).
-import { emptyVolume } from '../../../engine/data/volume.js';
+import { slabVolume } from '../../../engine/data/slab-pool.js';
 import { ELEMENT_TO_DTYPE } from '../element-types.js';
 import { boxShape, type Box } from '../region.js';
 import type { VolumeSource } from '../source.js';
@@ -13,8 +13,9 @@ export async function openTiffStack(path: string, channel?: number): Promise<Vol
     dtype: ELEMENT_TO_DTYPE[info.element],
     voxelSize: info.voxelSize,
     files: [path],
-    async readBox(box: Box, voxelSize, shared) {
-      const v = emptyVolume(ELEMENT_TO_DTYPE[info.element], boxShape(box), { voxelSize, shared, origin: [box.x[0], box.y[0], box.z[0]] });
+    async readBox(box: Box, voxelSize, shared, into) {
+      // every voxel of the box is written (strips or decoded pages), so a reused buffer is safe
+      const v = slabVolume(ELEMENT_TO_DTYPE[info.element], boxShape(box), { voxelSize, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
       await readTiffRegion(info, box, v.data);
       return v;
     },
@@ -46,8 +47,8 @@ export async function openTiffPlanes(files: string[], pattern: string, validateA
     dtype: ELEMENT_TO_DTYPE[ref.element],
     voxelSize: ref.voxelSize, // z from the ImageJ spacing of plane 0 when present (our planes writer stores it)
     files,
-    async readBox(box: Box, voxelSize, shared) {
-      const v = emptyVolume(ELEMENT_TO_DTYPE[ref.element], boxShape(box), { voxelSize, shared, origin: [box.x[0], box.y[0], box.z[0]] });
+    async readBox(box: Box, voxelSize, shared, into) {
+      const v = slabVolume(ELEMENT_TO_DTYPE[ref.element], boxShape(box), { voxelSize, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
       const planeSize = v.shape[0] * v.shape[1];
       for (let z = box.z[0]; z < box.z[1]; z++) {
         const info = await plane(z);
