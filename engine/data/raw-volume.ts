@@ -68,7 +68,8 @@ export async function readRawRegion(argsIn: Record<string, unknown>, region: Reg
   const x = clip(region.x, X, 'x', args.path), y = clip(region.y, Y, 'y', args.path), z = clip(region.z, Z, 'z', args.path);
   const nx = x[1] - x[0], ny = y[1] - y[0], nz = z[1] - z[0];
   const vs = (argsIn.voxelSize as [number, number, number]) ?? [1, 1, 1];
-  const vol = slabVolume(args.dtype, [nx, ny, nz], { voxelSize: vs, origin: [x[0], y[0], z[0]], into: opts?.into });
+  const first = (args.offset ?? 0) + ((z[0] * Y + y[0]) * X + x[0]) * bpv; // file position of the first voxel
+  const vol = slabVolume(args.dtype, [nx, ny, nz], { voxelSize: vs, origin: [x[0], y[0], z[0]], into: opts?.into, alignWith: first });
   const out = vol.data;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   const fd = openSync(args.path, 'r');

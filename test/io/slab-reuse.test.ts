@@ -95,15 +95,16 @@ test('the pool hands one buffer back for chunks of different sizes and never sha
   const a = pool.lease();
   const b1 = a.take(3 << 20);
   t.true(b1.byteLength >= 3 << 20);
-  t.is(a.take(1 << 20), b1, 'a smaller slab reuses the held buffer');
+  t.true(a.take(1 << 20) === b1, 'a smaller slab reuses the held buffer');
   const b = pool.lease();
   const b2 = b.take(1 << 20);
-  t.not(b2, b1, 'a second chunk in flight gets its own buffer');
+  t.true(b2 !== b1, 'a second chunk in flight gets its own buffer');
   a.release();
   b.release();
   t.is(pool.idleBytes(), b1.byteLength + b2.byteLength);
   const c = pool.lease();
-  t.is(c.take(2 << 20), b1, 'the smallest idle buffer that fits is reused');
+  t.true(c.take(1 << 19) === b2, 'the smallest idle buffer that fits is reused');
+  t.true(c.take(3 << 20) === b1, 'a larger slab swaps in the larger idle buffer');
   const grown = c.take(5 << 20);
   t.true(grown.byteLength >= 5 << 20, 'a larger window swaps in a larger buffer');
   c.release();
@@ -112,6 +113,10 @@ test('the pool hands one buffer back for chunks of different sizes and never sha
   const v = slabVolume('uint16', [4, 3, 2], { into: pool.lease() });
   t.is(v.data.length, 24);
   t.is(v.data.byteOffset, 0);
+  // data read from file position p starts at p mod 64 in the (page-aligned) buffer, when the dtype allows
+  t.is(slabVolume('uint16', [4, 3, 2], { into: pool.lease(), alignWith: 4096 + 184 }).data.byteOffset, 56);
+  t.is(slabVolume('float64', [4, 3, 2], { into: pool.lease(), alignWith: 4 }).data.byteOffset, 0);
+  t.is(slabVolume('uint16', [4, 3, 2], { alignWith: 184 }).data.byteOffset, 0, 'a fresh array is not offset');
   // shared slabs (handed between threads) never come from the pool
   const s = slabVolume('uint16', [4, 3, 2], { into: pool.lease(), shared: true });
   t.true(s.data.buffer instanceof SharedArrayBuffer);

@@ -94,7 +94,8 @@ export async function openMhd(path: string): Promise<VolumeSource> {
     files: local ? [path] : [path, rawPath],
     async readBox(box, vs, shared, into) {
       // every voxel of the box is written, so a reused buffer is safe
-      const v = slabVolume(ELEMENT_TO_DTYPE[element], boxShape(box), { voxelSize: vs, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
+      const alignWith = dataOffset + ((box.z[0] * shape[1] + box.y[0]) * shape[0] + box.x[0]) * bpe;
+      const v = slabVolume(ELEMENT_TO_DTYPE[element], boxShape(box), { voxelSize: vs, shared, into, alignWith, origin: [box.x[0], box.y[0], box.z[0]] });
       const [nx, ny] = v.shape;
       const rfd = openSync(rawPath, 'r');
       const reads = new ContiguousReads(v.data); // whole planes: one pread for the slab

@@ -85,7 +85,8 @@ export async function openNrrd(path: string): Promise<VolumeSource> {
     files: dataFile ? [path, dataPath] : [path],
     async readBox(box, vs, shared, into) {
       // raw and gzip both write every voxel of the box, so a reused buffer is safe
-      const v = slabVolume(dtype, boxShape(box), { voxelSize: vs, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
+      const alignWith = encoding === 'raw' ? dataOffset + ((box.z[0] * shape[1] + box.y[0]) * shape[0] + box.x[0]) * bpe : undefined;
+      const v = slabVolume(dtype, boxShape(box), { voxelSize: vs, shared, into, alignWith, origin: [box.x[0], box.y[0], box.z[0]] });
       if (encoding === 'raw') {
         const size = statSync(dataPath).size;
         if (dataOffset + dataBytes > size) throw new Error(`${dataPath}: file is truncated: needs ${dataBytes} data bytes from offset ${dataOffset}, the file has ${size}`);

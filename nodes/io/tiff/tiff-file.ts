@@ -217,6 +217,15 @@ function voxelSizeOf(ij: ImageJInfo | undefined, xRes: [number, number] | undefi
   return [perPixel(xRes, scale), perPixel(yRes, scale), null];
 }
 
+/** File position of the box's first voxel when it is stored uncompressed (for slab buffer alignment). */
+export function firstVoxelPosition(info: TiffFileInfo, box: Box): number | undefined {
+  const page = info.pages[box.z[0]];
+  if (!page || page.compressed) return undefined;
+  const s = Math.floor(box.y[0] / page.rowsPerStrip);
+  const at = page.stripOffsets[s];
+  return at === undefined ? undefined : at + ((box.y[0] - s * page.rowsPerStrip) * info.width + box.x[0]) * elementBytes(info.element);
+}
+
 /**
  * Read the box `region` (x, y within the plane; z = page indices) into `dest` (shape of the box,
  * x fastest), starting at `destOffset`. Errors name the file and page.

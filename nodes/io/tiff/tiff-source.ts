@@ -3,7 +3,7 @@ import { slabVolume } from '../../../engine/data/slab-pool.js';
 import { ELEMENT_TO_DTYPE } from '../element-types.js';
 import { boxShape, type Box } from '../region.js';
 import type { VolumeSource } from '../source.js';
-import { openTiffFile, readTiffRegion, type TiffFileInfo } from './tiff-file.js';
+import { firstVoxelPosition, openTiffFile, readTiffRegion, type TiffFileInfo } from './tiff-file.js';
 
 export async function openTiffStack(path: string, channel?: number): Promise<VolumeSource> {
   const info = await openTiffFile(path, { channel });
@@ -15,7 +15,7 @@ export async function openTiffStack(path: string, channel?: number): Promise<Vol
     files: [path],
     async readBox(box: Box, voxelSize, shared, into) {
       // every voxel of the box is written (strips or decoded pages), so a reused buffer is safe
-      const v = slabVolume(ELEMENT_TO_DTYPE[info.element], boxShape(box), { voxelSize, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
+      const v = slabVolume(ELEMENT_TO_DTYPE[info.element], boxShape(box), { voxelSize, shared, into, alignWith: firstVoxelPosition(info, box), origin: [box.x[0], box.y[0], box.z[0]] });
       await readTiffRegion(info, box, v.data);
       return v;
     },
@@ -48,7 +48,8 @@ export async function openTiffPlanes(files: string[], pattern: string, validateA
     voxelSize: ref.voxelSize, // z from the ImageJ spacing of plane 0 when present (our planes writer stores it)
     files,
     async readBox(box: Box, voxelSize, shared, into) {
-      const v = slabVolume(ELEMENT_TO_DTYPE[ref.element], boxShape(box), { voxelSize, shared, into, origin: [box.x[0], box.y[0], box.z[0]] });
+      const alignWith = firstVoxelPosition(await plane(box.z[0]), { ...box, z: [0, 1] });
+      const v = slabVolume(ELEMENT_TO_DTYPE[ref.element], boxShape(box), { voxelSize, shared, into, alignWith, origin: [box.x[0], box.y[0], box.z[0]] });
       const planeSize = v.shape[0] * v.shape[1];
       for (let z = box.z[0]; z < box.z[1]; z++) {
         const info = await plane(z);

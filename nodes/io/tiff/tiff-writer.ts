@@ -169,15 +169,23 @@ export function createTiffStackWriter(dest: string, spec: WriterSpec, opts: Tiff
       if (failed) throw new Error(`${dest}: writer already failed or was aborted`);
       try {
         checkSlab(v, spec, written, dest);
-        const planeVoxels = w * h;
-        for (let k = 0; k < v.shape[2]; k++) {
-          const z = written + k;
-          const tags = pageTags(spec, layout.big, z === 0 ? description : undefined, plan.dataAt(z));
-          const next = z + 1 < depth ? plan.ifdAt(z + 1) : 0;
-          write(encodeIfd(tags, layout, plan.ifdAt(z), next, plan.meta(z)), plan.ifdAt(z));
-          write(bytesOf(v.data.subarray(k * planeVoxels, (k + 1) * planeVoxels)), plan.dataAt(z));
+        const nz = v.shape[2];
+        // large sequential writes: the slab's planes are contiguous in the file (one write), and so
+        // are the IFDs of pages 1.. (one more write); page 0's IFD sits before the data
+        if (written === 0) {
+          write(encodeIfd(pageTags(spec, layout.big, description, plan.dataAt(0)), layout, plan.ifdAt(0), depth > 1 ? plan.ifdAt(1) : 0, plan.meta(0)), plan.ifdAt(0));
         }
-        written += v.shape[2];
+        const z1 = Math.max(written, 1), z2 = written + nz;
+        if (z2 > z1) {
+          const ifds = Buffer.alloc((z2 - z1) * plan.meta(1));
+          for (let z = z1; z < z2; z++) {
+            const tags = pageTags(spec, layout.big, undefined, plan.dataAt(z));
+            ifds.set(encodeIfd(tags, layout, plan.ifdAt(z), z + 1 < depth ? plan.ifdAt(z + 1) : 0, plan.meta(z)), plan.ifdAt(z) - plan.ifdAt(z1));
+          }
+          write(ifds, plan.ifdAt(z1));
+        }
+        write(bytesOf(v.data.subarray(0, nz * w * h)), plan.dataAt(written));
+        written += nz;
       } catch (e) {
         failed = true;
         file.abort();
