@@ -43,8 +43,11 @@ function pageAlignedBuffer(bytes: number): ArrayBuffer {
 export class SlabPool {
   private idle: ArrayBuffer[] = [];
 
-  /** `maxIdle`: buffers kept between uses (one per concurrently running chunk is enough). */
-  constructor(private readonly maxIdle = 2) {}
+  /**
+   * `maxIdle`: buffers kept between uses. A worker thread runs one chunk at a time, so one (the
+   * largest) is kept: between chunks the thread holds no more than it held during the last one.
+   */
+  constructor(private readonly maxIdle = 1) {}
 
   /** A buffer of at least `bytes` bytes: the smallest idle one that fits, else a new one. */
   acquire(bytes: number): ArrayBuffer {
