@@ -12,6 +12,9 @@ import type { Volume } from '../../engine/data/volume.js';
 import { createVolumeWriter, openVolume } from '../../nodes/io/formats.js';
 import { readVolumeRegion } from '../../nodes/io/read-region.js';
 import { writeFileAtomic } from '../../engine/data/atomic.js';
+import { planChunks } from '../../engine/data/chunk.js';
+import { readChunkPayload } from '../../engine/scheduler/chunk-file.js';
+import { runChunkTask, type StageSpec } from '../../engine/scheduler/chunk-task.js';
 import { firstDifference, python, tempDir, testVolume, TOOL } from './helpers.js';
 
 /** A target that hands out one growing buffer, scribbled over before every use. */
@@ -120,4 +123,31 @@ test('the pool hands one buffer back for chunks of different sizes and never sha
   // shared slabs (handed between threads) never come from the pool
   const s = slabVolume('uint16', [4, 3, 2], { into: pool.lease(), shared: true });
   t.true(s.data.buffer instanceof SharedArrayBuffer);
+});
+
+test('chunk tasks of different sizes in one thread, through its slab pool, join to exactly the source', async (t) => {
+  const v = testVolume('uint16', [23, 17, 29]);
+  const raw = join(fixtures.dir, 'chunks.raw');
+  writeFileAtomic(raw, new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
+  const source = rawVolumeRef(raw, v.shape, 'uint16', v.voxelSize);
+  const module = new URL('./_identity-kernel.js', import.meta.url).href;
+  const stage = (exp: string, id: string): StageSpec => ({ nodeId: id, nodeType: id, module, export: exp, params: {}, produces: 'volume', context: { inputs: {}, baseDir: fixtures.dir }, overlap: 2 });
+  const plane = v.shape[0] * v.shape[1];
+  // large chunks first, then small ones, then large again: each read lands in a buffer holding other planes
+  for (const sizeMax of [29, 11, 3, 1, 7, 29]) {
+    for (const stages of [[stage('identityKernel', 'identity')], [stage('identityKernel', 'identity'), stage('plusOneKernel', 'plus')]]) {
+      const joined = new Uint16Array(v.data.length);
+      for (const g of planChunks(v.shape[2], { overlap: 2, sizeMin: 1, sizeMax, workers: 1 })) {
+        const file = join(fixtures.dir, `c-${sizeMax}-${stages.length}-${g.index}.chunk`);
+        await runChunkTask({ source, geometry: g, stages, chunkFile: file });
+        const c = readChunkPayload(file)!;
+        t.is(c.header.kind, 'volume');
+        const core = new Uint16Array(new Uint8Array(c.payload).buffer); // copied: the payload may start at an odd offset
+        t.is(core.length, (g.core[1] - g.core[0]) * plane);
+        joined.set(core, g.core[0] * plane);
+      }
+      const want = stages.length === 1 ? v.data : v.data.map((x) => x + 1);
+      t.is(firstDifference(joined, want), -1, `chunks of at most ${sizeMax} planes, ${stages.length} stage(s)`);
+    }
+  }
 });
