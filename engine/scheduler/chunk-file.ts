@@ -3,7 +3,7 @@
 // verifiable chunk or nothing, and a resumed run can trust what it finds. Several runs may write the
 // same chunk at once (a shared cache): the first complete file wins (hard link, which fails when the
 // name exists), the others drop their copy — a reader never sees a chunk file change under it.
-import { closeSync, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ownerTag } from '../cache/owner.js';
@@ -25,7 +25,7 @@ export function writeChunkFile(path: string, header: Omit<ChunkHeader, 'sha256' 
   len.writeUInt32LE(h.length);
   const tmp = `${path}.tmp-${ownerTag()}`;
   try {
-    writeFileSync(tmp, Buffer.concat([MAGIC, len, h, payload]));
+    writeAll(tmp, [MAGIC, len, h, payload]);
     publishFirst(tmp, path);
   } catch (e) {
     // the folder is removed only after another run committed the node: this chunk is not needed
@@ -34,6 +34,24 @@ export function writeChunkFile(path: string, header: Omit<ChunkHeader, 'sha256' 
     throw e;
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Write the parts in order with writev (no concatenated copy of a payload of a whole slab). */
+function writeAll(file: string, parts: Uint8Array[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    let pos = 0;
+    let rest = parts.filter((p) => p.byteLength > 0);
+    while (rest.length) {
+      let n = writevSync(fd, rest, pos);
+      pos += n;
+      // a short write: drop what went out and continue with the remainder
+      while (rest.length && n >= rest[0].byteLength) { n -= rest[0].byteLength; rest = rest.slice(1); }
+      if (rest.length && n > 0) rest = [rest[0].subarray(n), ...rest.slice(1)];
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
