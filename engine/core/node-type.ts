@@ -2,7 +2,7 @@
 //  - 'whole': run(inputs, params, ctx) gets whole artefacts (volumes as lazy VolumeRefs).
 //  - 'chunk': the engine streams z-slabs of the single volume input `input` through a kernel that
 //    runs in a worker thread; consecutive chunk nodes are fused into one worker task.
-import type { Artefact, PortType, VolumeRef } from './artefacts.js';
+import type { Artefact, PortType, SlabReadOptions, VolumeRef } from './artefacts.js';
 import type { ChunkGeometry } from '../data/chunk.js';
 import type { Volume } from '../data/volume.js';
 import type { Points } from '../data/points.js';
@@ -60,7 +60,8 @@ export interface NodeContext {
   log(message: string): void;
   progress(done: number, total: number): void;
   /** Read a region (or everything) of a volume input in this thread. */
-  readVolume(ref: VolumeRef, region?: { x?: [number, number]; y?: [number, number]; z?: [number, number] }): Promise<Volume>;
+  /** `opts.into`: a reusable slab buffer (engine/data/slab-pool.ts) the reader may fill instead of allocating. */
+  readVolume(ref: VolumeRef, region?: { x?: [number, number]; y?: [number, number]; z?: [number, number] }, opts?: SlabReadOptions): Promise<Volume>;
   /**
    * Run tasks on the engine's worker pool (at most `workers` at a time), e.g. slabs of a resampling.
    * Each task calls `export` of `module` with `args` (structured-clonable) in a worker thread;

@@ -83,7 +83,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     workers: executor.size,
     log: (message) => emit({ event: 'log', node: n.id, message }),
     progress: (done, total) => emit({ event: 'progress', node: n.id, done, total }),
-    readVolume: (ref, region) => readRegion(ref, region),
+    readVolume: (ref, region, opts) => readRegion(ref, region, opts),
     parallel: <T>(tasks: PoolTask[]) => Promise.all(tasks.map((t) => executor.runTask<T>(t))),
     signal: opts.signal ?? new AbortController().signal,
     services: wf.services,

@@ -5,6 +5,7 @@ import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
 import { createVolumeWriter, VOLUME_FORMATS } from '../formats.js';
 import { resolveOutPath } from '../../../engine/core/out-path.js';
+import { threadSlabPool } from '../../../engine/data/slab-pool.js';
 
 const SLAB_BYTES = 64 * 1024 * 1024;
 
@@ -40,10 +41,12 @@ export const writeVolumeNode = defineWholeNode({
       format: params.format as string | undefined, encoding: params.encoding as 'raw' | 'gzip' | undefined,
       chunks: params.chunks as [number, number, number] | undefined, levels: params.levels as number | undefined,
     });
+    // one reusable slab buffer: writers are done with a slab when writeSlab returns
+    const slabBuffer = threadSlabPool.lease();
     try {
       for (let z = 0; z < depth; z += slab) {
         if (ctx.signal.aborted) throw new Error(`${ctx.nodeId}: cancelled while writing ${dest}`);
-        const v = await ctx.readVolume(ref, { z: [z, Math.min(depth, z + slab)] });
+        const v = await ctx.readVolume(ref, { z: [z, Math.min(depth, z + slab)] }, { into: slabBuffer });
         await writer.writeSlab(v);
         ctx.progress(Math.min(depth, z + slab), depth);
       }
@@ -53,6 +56,8 @@ export const writeVolumeNode = defineWholeNode({
     } catch (e) {
       await writer.abort();
       throw e;
+    } finally {
+      slabBuffer.release();
     }
   },
 });
