@@ -1,0 +1,106 @@
+// The WebAssembly (SIMD) kernels against their JavaScript fallback: the same bytes, kernel by kernel
+// on random data with awkward shapes, and for the whole detection chain (whose JavaScript path the
+// parity tests hold to ClearMap's stored results and to tools/detection/reference.py).
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { makeVolume, sliceZ, type Shape3, type Volume } from '../../engine/data/volume.js';
+import { removeBackground } from '../../nodes/detection/background.js';
+import { detectCellsInVolume } from '../../nodes/detection/detect-cells.js';
+import { resolveDetectParams } from '../../nodes/detection/params.js';
+import { diskElement } from '../../nodes/kernels/morphology2d.js';
+import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
+import { removeBackgroundU16 } from '../../nodes/kernels/wasm/morphology.js';
+import { rng, syntheticNuclei } from '../../tools/detection/synthetic-nuclei.js';
+import { readTiffStack } from '../../tools/detection/tiff-stack.js';
+import { CELLFINDER_PLANES } from '../shared-data.js';
+
+/** f under the JavaScript kernels and under the WebAssembly ones (tests here are synchronous: no interleaving). */
+function bothWays<T>(f: () => T): { js: T; wasm: T } {
+  try {
+    setWasmEnabled(false);
+    const js = f();
+    setWasmEnabled(true);
+    const wasm = f();
+    return { js, wasm };
+  } finally {
+    setWasmEnabled(undefined);
+  }
+}
+
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return -2;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+function randomU16(shape: Shape3, seed: number): Volume {
+  const r = rng(seed);
+  const data = new Uint16Array(shape[0] * shape[1] * shape[2]);
+  // saturated pixels, a low noisy floor and full-range values: extremes and ties both occur
+  for (let i = 0; i < data.length; i++) { const u = r(); data[i] = u < 0.05 ? 65535 : u < 0.1 ? 0 : Math.floor(r() * (u < 0.5 ? 65536 : 300)); }
+  return makeVolume(data, shape);
+}
+
+test('the WebAssembly kernels load on this Node (SIMD), unless CLEARMAP_WASM=0', (t) => {
+  setWasmEnabled(true);
+  try {
+    t.not(wasmKernels(), null, 'kernels.wasm missing or not valid here: `npm run build` compiles it with asc');
+  } finally {
+    setWasmEnabled(undefined);
+  }
+  setWasmEnabled(false);
+  try {
+    t.is(wasmKernels(), null);
+    const se = diskElement(5, 5);
+    t.false(removeBackgroundU16(new Uint16Array(25), 5, 5, 1, se, new Uint16Array(25)), 'the JavaScript path is taken when off');
+  } finally {
+    setWasmEnabled(undefined);
+  }
+});
+
+test('background removal (disk opening): WebAssembly = JavaScript, byte for byte, on odd/even/oversized disks and tiny planes', (t) => {
+  let cases = 0;
+  const shapes: Shape3[] = [[1, 1, 1], [3, 2, 2], [7, 9, 1], [8, 8, 2], [9, 17, 1], [31, 5, 2], [100, 3, 1], [13, 40, 1], [67, 51, 3]];
+  const sizes: Array<[number, number]> = [[2, 2], [3, 3], [4, 7], [7, 3], [6, 9], [17, 17], [40, 40]];
+  for (const [k, shape] of shapes.entries()) for (const size of sizes) {
+    const v = randomU16(shape, 100 + k);
+    setWasmEnabled(true);
+    const used = removeBackgroundU16(v.data as Uint16Array, shape[0], shape[1], shape[2], diskElement(...size), new Uint16Array(v.data.length));
+    t.true(used, `the WebAssembly path runs for [${shape}] with disk [${size}]`);
+    const { js, wasm } = bothWays(() => removeBackground(v, size).data);
+    t.is(firstDifference(js, wasm), -1, `shape [${shape}], disk [${size}]`);
+    cases++;
+  }
+  setWasmEnabled(undefined);
+  t.is(cases, shapes.length * sizes.length);
+});
+
+function sameDetection(t: import('ava').ExecutionContext, stack: Volume, params: Record<string, unknown>) {
+  const { js, wasm } = bothWays(() => detectCellsInVolume(stack, resolveDetectParams(params), null, 0));
+  t.true(js.coords.length > 0, 'cells found');
+  t.is(firstDifference(js.coords, wasm.coords), -1, 'cell positions');
+  for (const c of Object.keys(js.columns)) t.is(firstDifference(js.columns[c], wasm.columns[c]), -1, `column ${c}`);
+  for (const s of ['background', 'dog'] as const) t.is(firstDifference(js.stages[s].data, wasm.stages[s].data), -1, `stage ${s}`);
+}
+
+test('detection chain (tutorial parameters, h-max): the same bytes with and without WebAssembly', (t) => {
+  const s = syntheticNuclei({ shape: [96, 80, 20], cells: 40, seed: 5, gain: 2, readNoise: 20 });
+  sameDetection(t, s.volume, {
+    removeBackgroundParameter: { size: [17, 17] },
+    filterDoGParameter: { size: [11, 11, 7] },
+    findExtendedMaximaParameter: { hMax: 20, size: 5, threshold: 20 },
+    detectCellShapeParameter: { threshold: 150 },
+  });
+});
+
+test('detection chain on the real cellfinder crop: the same bytes with and without WebAssembly', async (t) => {
+  const dir = `${CELLFINDER_PLANES}/ch0`;
+  if (!existsSync(dir)) return t.fail(`real data missing: ${dir}`);
+  const stack = sliceZ(await readTiffStack(dir), 0, 6);
+  sameDetection(t, stack, {
+    removeBackgroundParameter: { size: [15, 15] },
+    filterDoGParameter: { size: [7, 7, 3] },
+    findExtendedMaximaParameter: { hMax: null, size: 5, threshold: 30 },
+    detectCellShapeParameter: { threshold: 200 },
+  });
+});
