@@ -5,6 +5,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { makeVolume, sliceZ, type Shape3, type Volume } from '../../engine/data/volume.js';
 import { removeBackground } from '../../nodes/detection/background.js';
+import { filterDoG, filterLinear } from '../../nodes/detection/filters.js';
 import { detectCellsInVolume } from '../../nodes/detection/detect-cells.js';
 import { resolveDetectParams } from '../../nodes/detection/params.js';
 import { diskElement } from '../../nodes/kernels/morphology2d.js';
@@ -73,6 +74,33 @@ test('background removal (disk opening): WebAssembly = JavaScript, byte for byte
   }
   setWasmEnabled(undefined);
   t.is(cases, shapes.length * sizes.length);
+});
+
+test('DoG, Gaussian and mean filters: WebAssembly = JavaScript, bit for bit (odd/even kernels, stacks thinner than the kernel, float input with NaN/Infinity)', (t) => {
+  const r = rng(7);
+  const floats = (shape: Shape3) => {
+    const d = new Float32Array(shape[0] * shape[1] * shape[2]);
+    for (let i = 0; i < d.length; i++) { const u = r(); d[i] = u < 0.01 ? NaN : u < 0.02 ? Infinity : (r() - 0.3) * 1000; }
+    return makeVolume(d, shape);
+  };
+  let cases = 0;
+  for (const [k, shape] of ([[1, 1, 1], [7, 3, 2], [33, 17, 5], [16, 9, 12], [40, 31, 3]] as Shape3[]).entries()) {
+    for (const v of [randomU16(shape, 200 + k), floats(shape)]) {
+      for (const size of [[5, 4, 3], [11, 11, 7], [2, 3, 1], [1, 1, 4]] as Array<[number, number, number]>) {
+        const runs: Array<[string, () => Float32Array]> = [
+          ['dog', () => filterDoG(v, size).data],
+          ['gaussian', () => filterLinear(v, 'gaussian', size).data],
+          ['mean', () => filterLinear(v, 'mean', size).data],
+        ];
+        for (const [name, f] of runs) {
+          const { js, wasm } = bothWays(f);
+          t.is(firstDifference(js, wasm), -1, `${name} [${size}] on ${v.dtype} [${shape}]`);
+          cases++;
+        }
+      }
+    }
+  }
+  t.is(cases, 5 * 2 * 4 * 3);
 });
 
 function sameDetection(t: import('ava').ExecutionContext, stack: Volume, params: Record<string, unknown>) {

@@ -15,6 +15,10 @@ export interface KernelExports {
   erodeU16(src: number, dst: number, X: number, Y: number, invert: number, plan: number, nChords: number, nLengths: number,
     dyMin: number, R: number, off: number, W: number, Lmax: number, ring: number, pow: number, ptrs: number): void;
   subU16(dst: number, a: number, b: number, n: number): void;
+  separablePlane(P: number, X: number, Y: number, zp: number, zw: number, sz: number, yTab: number, yw: number, sy: number,
+    xTab: number, xw: number, sx: number, flags: number, bz: number, by: number, bx: number, pad: number, taps: number): number;
+  dogStore(out: number, a: number, b: number, n: number): void;
+  clipStore(out: number, a: number, n: number): void;
 }
 
 export interface WasmKernels {

@@ -2,6 +2,7 @@
 // dist/.../kernels/wasm/kernels.wasm). No runtime, no allocation: every function works on memory
 // laid out by the loader (nodes/kernels/wasm/loader.ts), which grows the memory when a chunk needs more.
 export { erodeU16, subU16 } from './morphology';
+export { separablePlane, dogStore, clipStore } from './correlate';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {
