@@ -9,6 +9,7 @@ import { filterDoG, filterLinear } from '../../nodes/detection/filters.js';
 import { detectCellsInVolume } from '../../nodes/detection/detect-cells.js';
 import { resolveDetectParams } from '../../nodes/detection/params.js';
 import { diskElement } from '../../nodes/kernels/morphology2d.js';
+import { hMaxTransform, reconstructByDilation } from '../../nodes/kernels/reconstruction.js';
 import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
 import { removeBackgroundU16 } from '../../nodes/kernels/wasm/morphology.js';
 import { rng, syntheticNuclei } from '../../tools/detection/synthetic-nuclei.js';
@@ -101,6 +102,28 @@ test('DoG, Gaussian and mean filters: WebAssembly = JavaScript, bit for bit (odd
     }
   }
   t.is(cases, 5 * 2 * 4 * 3);
+});
+
+test('h-max transform and 26-connected reconstruction: WebAssembly = JavaScript, bit for bit (plateaus, flat minimum, NaN)', (t) => {
+  const r = rng(11);
+  let cases = 0;
+  for (const [k, shape] of ([[1, 1, 1], [5, 1, 1], [9, 7, 3], [31, 17, 6], [64, 48, 10]] as Shape3[]).entries()) {
+    const n = shape[0] * shape[1] * shape[2];
+    // quantised values make plateaus; a clipped floor of zeros makes the flat-minimum shortcut apply
+    const img = new Float32Array(n);
+    for (let i = 0; i < n; i++) { const u = r(); img[i] = u < 0.4 ? 0 : Math.round(r() * 40) / (k % 2 ? 4 : 1); }
+    const withNaN = Float32Array.from(img, (v, i) => (i % 97 === 5 ? NaN : v));
+    for (const [im, h] of [[img, 3], [img, 0.25], [img, 100], [withNaN, 2]] as Array<[Float32Array, number]>) {
+      const { js, wasm } = bothWays(() => hMaxTransform(im, shape, h));
+      t.is(firstDifference(js, wasm), -1, `h-max ${h} on [${shape}]`);
+      cases++;
+    }
+    const seed = Float32Array.from(img, (v) => (r() < 0.05 ? v : Math.min(v, r() * 10)));
+    const { js, wasm } = bothWays(() => reconstructByDilation(seed, img, shape, 26));
+    t.is(firstDifference(js, wasm), -1, `reconstruction on [${shape}]`);
+    cases++;
+  }
+  t.is(cases, 25);
 });
 
 function sameDetection(t: import('ava').ExecutionContext, stack: Volume, params: Record<string, unknown>) {

@@ -19,6 +19,9 @@ export interface KernelExports {
     xTab: number, xw: number, sx: number, flags: number, bz: number, by: number, bx: number, pad: number, taps: number): number;
   dogStore(out: number, a: number, b: number, n: number): void;
   clipStore(out: number, a: number, n: number): void;
+  reconstruct26(J: number, I: number, X: number, Y: number, Z: number, next: number, queued: number, heads: number, tails: number,
+    col: number, colA: number, offs: number): void;
+  hmaxSeed(J: number, I: number, n: number, h: number, min: number, flatAtMin: number): void;
 }
 
 export interface WasmKernels {

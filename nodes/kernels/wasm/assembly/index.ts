@@ -3,6 +3,7 @@
 // laid out by the loader (nodes/kernels/wasm/loader.ts), which grows the memory when a chunk needs more.
 export { erodeU16, subU16 } from './morphology';
 export { separablePlane, dogStore, clipStore } from './correlate';
+export { reconstruct26, hmaxSeed } from './reconstruction';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {
