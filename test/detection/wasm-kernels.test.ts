@@ -8,9 +8,11 @@ import { removeBackground } from '../../nodes/detection/background.js';
 import { filterDoG, filterLinear } from '../../nodes/detection/filters.js';
 import { detectCellsInVolume } from '../../nodes/detection/detect-cells.js';
 import { resolveDetectParams } from '../../nodes/detection/params.js';
+import { localMaxima } from '../../nodes/kernels/maxima.js';
 import { diskElement } from '../../nodes/kernels/morphology2d.js';
 import { hMaxTransform, reconstructByDilation } from '../../nodes/kernels/reconstruction.js';
 import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
+import { localMaximaWasm } from '../../nodes/kernels/wasm/maxima.js';
 import { removeBackgroundU16 } from '../../nodes/kernels/wasm/morphology.js';
 import { rng, syntheticNuclei } from '../../tools/detection/synthetic-nuclei.js';
 import { readTiffStack } from '../../tools/detection/tiff-stack.js';
@@ -122,6 +124,28 @@ test('h-max transform and 26-connected reconstruction: WebAssembly = JavaScript,
     const { js, wasm } = bothWays(() => reconstructByDilation(seed, img, shape, 26));
     t.is(firstDifference(js, wasm), -1, `reconstruction on [${shape}]`);
     cases++;
+  }
+  t.is(cases, 25);
+});
+
+test('local maxima (box maximum filter == value): WebAssembly = JavaScript on plateaus, odd widths and even boxes; NaN falls back', (t) => {
+  const r = rng(13);
+  let cases = 0;
+  for (const shape of [[1, 1, 1], [5, 1, 1], [7, 9, 3], [33, 17, 6], [16, 16, 16]] as Shape3[]) {
+    const n = shape[0] * shape[1] * shape[2];
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) { const u = r(); v[i] = u < 0.3 ? (u < 0.05 ? -0 : 0) : Math.round(r() * 50) * (u > 0.99 ? -1 : 1); }
+    for (const size of [[5, 5, 5], [3, 3, 3], [1, 1, 1], [7, 3, 2], [4, 4, 4]] as Array<[number, number, number]>) {
+      setWasmEnabled(true);
+      t.not(localMaximaWasm(v, shape, size), null, 'the WebAssembly path runs');
+      const { js, wasm } = bothWays(() => localMaxima(v, shape, size));
+      t.is(firstDifference(js, wasm), -1, `box [${size}] on [${shape}]`);
+      cases++;
+    }
+    const withNaN = Float32Array.from(v, (x, i) => (i === n >> 1 ? NaN : x));
+    setWasmEnabled(true);
+    t.is(localMaximaWasm(withNaN, shape, [3, 3, 3]), null, 'NaN: the JavaScript path decides');
+    setWasmEnabled(undefined);
   }
   t.is(cases, 25);
 });

@@ -22,6 +22,9 @@ export interface KernelExports {
   reconstruct26(J: number, I: number, X: number, Y: number, Z: number, next: number, queued: number, heads: number, tails: number,
     col: number, colA: number, offs: number): void;
   hmaxSeed(J: number, I: number, n: number, h: number, min: number, flatAtMin: number): void;
+  maxPlaneXY(v: number, xy: number, X: number, Y: number, sx: number, sy: number, row: number, tmp: number): void;
+  maxMaskZ(v: number, planes: number, n: number, mask: number, P: number): void;
+  hasNaN(p: number, n: number): number;
 }
 
 export interface WasmKernels {
