@@ -11,6 +11,7 @@ import { resolveDetectParams } from '../../nodes/detection/params.js';
 import { localMaxima } from '../../nodes/kernels/maxima.js';
 import { diskElement } from '../../nodes/kernels/morphology2d.js';
 import { hMaxTransform, reconstructByDilation } from '../../nodes/kernels/reconstruction.js';
+import { seededWatershed } from '../../nodes/kernels/watershed.js';
 import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
 import { localMaximaWasm } from '../../nodes/kernels/wasm/maxima.js';
 import { removeBackgroundU16 } from '../../nodes/kernels/wasm/morphology.js';
@@ -148,6 +149,26 @@ test('local maxima (box maximum filter == value): WebAssembly = JavaScript on pl
     setWasmEnabled(undefined);
   }
   t.is(cases, 25);
+});
+
+test('seeded watershed of uint16 images: WebAssembly = JavaScript labels (plateaus, mask, 6/26-connected, both directions)', (t) => {
+  const r = rng(17);
+  let cases = 0;
+  for (const shape of [[1, 1, 1], [6, 1, 1], [9, 7, 3], [31, 17, 6], [40, 40, 12]] as Shape3[]) {
+    const n = shape[0] * shape[1] * shape[2];
+    const img = new Uint16Array(n), markers = new Int32Array(n), mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      img[i] = r() < 0.5 ? Math.floor(r() * 8) : Math.floor(r() * 65536); // many ties
+      if (r() < 0.02) markers[i] = 1 + Math.floor(r() * 20);
+      mask[i] = r() < 0.8 ? 1 : 0;
+    }
+    for (const m of [null, mask]) for (const conn of [6, 26] as const) for (const desc of [true, false]) {
+      const { js, wasm } = bothWays(() => seededWatershed(img, markers, m, shape, conn, desc));
+      t.is(firstDifference(js, wasm), -1, `[${shape}] mask ${m !== null} ${conn}-connected descending ${desc}`);
+      cases++;
+    }
+  }
+  t.is(cases, 40);
 });
 
 function sameDetection(t: import('ava').ExecutionContext, stack: Volume, params: Record<string, unknown>) {

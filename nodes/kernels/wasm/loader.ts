@@ -25,6 +25,8 @@ export interface KernelExports {
   maxPlaneXY(v: number, xy: number, X: number, Y: number, sx: number, sy: number, row: number, tmp: number): void;
   maxMaskZ(v: number, planes: number, n: number, mask: number, P: number): void;
   hasNaN(p: number, n: number): number;
+  watershedU16(image: number, markers: number, mask: number, out: number, X: number, Y: number, Z: number, K: number,
+    offs: number, ndx: number, ndy: number, ndz: number, descending: number, next: number, heads: number, tails: number, bits0: number, bits1: number): void;
 }
 
 export interface WasmKernels {

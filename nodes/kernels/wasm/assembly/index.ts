@@ -5,6 +5,7 @@ export { erodeU16, subU16 } from './morphology';
 export { separablePlane, dogStore, clipStore } from './correlate';
 export { reconstruct26, hmaxSeed } from './reconstruction';
 export { maxPlaneXY, maxMaskZ, hasNaN } from './maxima';
+export { watershedU16 } from './watershed';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {
