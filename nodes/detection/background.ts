@@ -2,6 +2,7 @@
 //   img - opening(img, disk(size))      clipped at 0 and cast back to the input type.
 import { allocate, type Volume } from '../../engine/data/volume.js';
 import { diskElement, openPlane } from '../kernels/morphology2d.js';
+import { removeBackgroundU16 } from '../kernels/wasm/morphology.js';
 import { castTo } from './illumination.js';
 
 export function removeBackground(slab: Volume, size: [number, number] | null): Volume {
@@ -10,6 +11,8 @@ export function removeBackground(slab: Volume, size: [number, number] | null): V
   const P = X * Y;
   const se = diskElement(size[0], size[1]);
   const out = allocate(slab.dtype, P * Z);
+  // WebAssembly + SIMD for uint16 (the same bytes; false when it is off or unavailable)
+  if (slab.dtype === 'uint16' && removeBackgroundU16(slab.data as Uint16Array, X, Y, Z, se, out as Uint16Array)) return { ...slab, data: out };
   const plane = new Float64Array(P), opened = new Float64Array(P), tmp = new Float64Array(P);
   const cast = castTo(slab.dtype);
   const src = slab.data;

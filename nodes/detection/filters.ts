@@ -7,6 +7,7 @@
 // Gaussians are applied in double and subtracted, so values differ by ~1e-7 relative.
 import type { Volume } from '../../engine/data/volume.js';
 import { correlate3d, correlateSeparable, type SeparableWeights } from '../kernels/correlate.js';
+import { correlateSeparableF32 } from '../kernels/wasm/correlate.js';
 import { defaultGaussianSigma, dogSigmas, filterKernel3d, gaussian1d, mean1d, type FilterType, type Triple } from '../kernels/filter-kernel.js';
 
 function toFloat32(v: Volume): Float32Array {
@@ -23,12 +24,15 @@ function perAxisSigma(s: number[]): Triple {
 
 /** DoG filter; size null returns a float32 copy (as ClearMap does). */
 export function filterDoG(slab: Volume, size: Triple | null, sigma: number[] | null = null, sigma2: number[] | null = null): Volume<Float32Array> {
-  const src = toFloat32(slab);
-  if (size === null) return { ...slab, data: src, dtype: 'float32' };
+  if (size === null) return { ...slab, data: toFloat32(slab), dtype: 'float32' };
   const s = dogSigmas(size, { sigma, sigma2 });
-  const out = new Float32Array(src.length);
+  const kernels = [gaussianWeights(size, s.sigma), gaussianWeights(size, s.sigma2)];
+  const out = new Float32Array(slab.data.length);
+  // WebAssembly + SIMD (the same bits; false when it is off or unavailable)
+  if (correlateSeparableF32(slab.data, slab.shape, kernels, 'dog', out)) return { ...slab, data: out, dtype: 'float32' };
+  const src = toFloat32(slab);
   const P = slab.shape[0] * slab.shape[1];
-  correlateSeparable(src, slab.shape, [gaussianWeights(size, s.sigma), gaussianWeights(size, s.sigma2)], (z, [narrow, wide]) => {
+  correlateSeparable(src, slab.shape, kernels, (z, [narrow, wide]) => {
     const o = z * P;
     for (let i = 0; i < P; i++) { const d = narrow[i] - wide[i]; out[o + i] = d > 0 ? d : 0; }
   });
@@ -46,11 +50,10 @@ export function filterLinear(slab: Volume, ftype: FilterType, size: Triple | nul
     const o = z * P;
     for (let i = 0; i < P; i++) { const v = plane[i]; out[o + i] = v > 0 ? v : 0; }
   };
-  if (ftype === 'mean') {
-    correlateSeparable(src, slab.shape, [[mean1d(size[0]), mean1d(size[1]), mean1d(size[2])]], (z, [p]) => store(z, p));
-  } else if (ftype === 'gaussian') {
-    const s = sigma === null ? defaultGaussianSigma(size) : perAxisSigma(sigma);
-    correlateSeparable(src, slab.shape, [gaussianWeights(size, s)], (z, [p]) => store(z, p));
+  if (ftype === 'mean' || ftype === 'gaussian') {
+    const kernel: SeparableWeights = ftype === 'mean' ? [mean1d(size[0]), mean1d(size[1]), mean1d(size[2])]
+      : gaussianWeights(size, sigma === null ? defaultGaussianSigma(size) : perAxisSigma(sigma));
+    if (!correlateSeparableF32(slab.data, slab.shape, [kernel], 'clip', out)) correlateSeparable(src, slab.shape, [kernel], (z, [p]) => store(z, p));
   } else {
     const k = filterKernel3d(ftype, size, { sigma, sigma2 });
     correlate3d(src, slab.shape, k.weights, k.size, store);

@@ -5,6 +5,7 @@
 import type { Shape3 } from '../../engine/data/volume.js';
 import { neighbourhood, type Connectivity } from './neighbourhood.js';
 import { runningExtremum } from './running-extrema.js';
+import { localMaximaWasm } from './wasm/maxima.js';
 
 /** Box maximum over x and y of every plane (z untouched), into a new Float32Array. */
 export function maxFilterXY(src: ArrayLike<number>, shape: Shape3, sx: number, sy: number): Float32Array {
@@ -43,6 +44,8 @@ export function maxFilterXY(src: ArrayLike<number>, shape: Shape3, sx: number, s
  * `values` are compared as float32 (ClearMap's images at this stage are float32).
  */
 export function localMaxima(values: Float32Array, shape: Shape3, size: [number, number, number]): Uint8Array {
+  const w = localMaximaWasm(values, shape, size); // WebAssembly (the same mask), null when off or NaN
+  if (w !== null) return w;
   const [X, Y, Z] = shape;
   const P = X * Y;
   const xy = maxFilterXY(values, shape, size[0], size[1]);

@@ -16,6 +16,7 @@
 import type { Shape3 } from '../../engine/data/volume.js';
 import { neighbourhood, type Connectivity } from './neighbourhood.js';
 import { scratchFloat32, scratchInt32, scratchUint8 } from './scratch.js';
+import { reconstruct26Wasm } from './wasm/reconstruction.js';
 
 // Raster/anti-raster pairs before the queued pass: each pair is cheap (sequential memory access) and
 // leaves fewer voxels for the FIFO, whose access pattern is random.
@@ -26,7 +27,12 @@ export function reconstructByDilation(seed: Float32Array, mask: Float32Array, sh
   const N = X * Y * Z;
   if (seed.length !== N || mask.length !== N) throw new Error(`reconstruction: seed/mask length ${seed.length}/${mask.length} does not match shape [${shape.join(', ')}]`);
   for (let i = 0; i < N; i++) if (seed[i] > mask[i]) throw new Error(`reconstruction by dilation: seed (${seed[i]}) exceeds mask (${mask[i]}) at voxel ${i}`);
-  const { J, I } = padded(shape, (s, d, n, Jp, Ip) => { Jp.set(seed.subarray(s, s + n), d); Ip.set(mask.subarray(s, s + n), d); });
+  const rows = (s: number, d: number, n: number, Jp: Float32Array, Ip: Float32Array) => { Jp.set(seed.subarray(s, s + n), d); Ip.set(mask.subarray(s, s + n), d); };
+  if (connectivity === 26) {
+    const w = reconstruct26Wasm(shape, rows); // WebAssembly (the same bytes), null when off
+    if (w !== null) return w;
+  }
+  const { J, I } = padded(shape, rows);
   if (connectivity === 26) reconstruct26(J, I, shape); else reconstructGeneric(J, I, shape, connectivity);
   return unpad(J, shape);
 }
@@ -268,6 +274,9 @@ export function hMaxTransform(img: Float32Array, shape: Shape3, h: number): Floa
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < img.length; i++) { const v = img[i]; if (v < min) min = v; if (v > max) max = v; }
   const flatAtMin = img.length > 0 && Math.fround(max - h32) >= min;
+  // WebAssembly (the same bytes; null when off): the mask is copied in, the seed computed there
+  const w = reconstruct26Wasm(shape, (s, d, n, _J, Ip) => Ip.set(img.subarray(s, s + n), d), { h32, min, flatAtMin });
+  if (w !== null) return w;
   // the seed is written straight into the padded scratch volume (float32 rounding as numpy's img - h)
   const { J, I } = padded(shape, (s, d, n, Jp, Ip) => {
     Ip.set(img.subarray(s, s + n), d);

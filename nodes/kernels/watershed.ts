@@ -7,6 +7,7 @@
 import type { Shape3 } from '../../engine/data/volume.js';
 import { neighbourhood, type Connectivity } from './neighbourhood.js';
 import { scratchInt32 } from './scratch.js';
+import { watershedU16Wasm } from './wasm/watershed.js';
 
 /** Binary min-heap on (value, age, index). */
 class FloodHeap {
@@ -71,6 +72,10 @@ export function seededWatershed(image: ArrayLike<number>, markers: Int32Array, m
   const N = X * Y * Z;
   if (image.length !== N || markers.length !== N || (mask && mask.length !== N)) {
     throw new Error(`watershed: image/markers/mask lengths do not match shape [${shape.join(', ')}]`);
+  }
+  if (image instanceof Uint16Array) {
+    const w = watershedU16Wasm(image, markers, mask, shape, connectivity, descending); // the same labels; null when off
+    if (w !== null) return w;
   }
   const levels = integerLevels(image);
   if (levels) return bucketWatershed(image as IntegerImage, levels, markers, mask, shape, connectivity, descending);

@@ -1,12 +1,14 @@
 // Detection benchmark (issue 15), all in one run on the same machine:
 //  1. per core: our detection chain (tools/detection/stage-times.ts, the detect node's kernels, in
-//     this process) against tools/detection/reference.py (ClearMap 0.9.2's pipeline with ClearMap's
-//     own libraries: cv2 opening, scipy.ndimage, skimage reconstruction and watershed; one process,
+//     this process, with the WebAssembly kernels and with CLEARMAP_WASM=0's JavaScript ones)
+//     against tools/detection/reference.py (ClearMap 0.9.2's pipeline with ClearMap's own
+//     libraries: cv2 opening, scipy.ndimage, skimage reconstruction and watershed; one process,
 //     BLAS/OpenMP/OpenCV threads pinned to 1) on the same seeded synthetic stack with the tutorial
 //     chain (background, DoG, h-max, centres, seeded watershed, sizes, intensities). CPU seconds per
-//     stage, runs alternated, medians. The cells must be the reference's (count and positions).
+//     stage, runs rotated, medians [min-max], at 512x512x64 and 256x256x32. The cells must be the
+//     reference's (count and positions) and the same bits with and without WebAssembly.
 //  2. scaling: the `detect` node through the engine (TIFF source) with 1 and 2 workers, wall time.
-// Env: BENCH_QUICK=1 smaller stacks, BENCH_REPS=n alternated repetitions of part 1 (default 3).
+// Env: BENCH_QUICK=1 smaller stacks, BENCH_REPS=n rotated repetitions of part 1 (default 3).
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { BENCH_PARAMS } from '../detection/bench.js';
 import { writeNpy } from '../detection/npy.js';
 import { STAGES, timedDetect } from '../detection/stage-times.js';
 import { syntheticNuclei } from '../detection/synthetic-nuclei.js';
+import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
 import { benchDir, ROOT, runWorkflowCliTimed, type BenchRow } from './util.js';
 
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -55,30 +58,41 @@ export async function detectionBench(): Promise<BenchRow[]> {
   const { dir, cleanup } = benchDir('detection');
   const load0 = loadavg()[0];
   try {
-    // ---- 1. per core, per stage ------------------------------------------------------------------
-    const shape: [number, number, number] = quick ? [256, 256, 32] : [512, 512, 64];
-    const nvox = shape[0] * shape[1] * shape[2];
-    const s = syntheticNuclei({ shape, cells: Math.round(nvox / 6000), seed: 1, gain: 2, readNoise: 20 });
-    const npy = join(dir, 'stack.npy');
-    writeNpy(npy, s.volume);
-    const ours: Array<ReturnType<typeof timedDetect>> = [];
-    const refs: RefRun[] = [];
-    for (let r = 0; r < reps; r++) {
-      // alternate which side runs first, so a change in machine load hits both
-      if (r % 2 === 0) { ours.push(timedDetect(s.volume, BENCH_PARAMS)); refs.push(runReference(npy, join(dir, 'ref.csv'))); }
-      else { refs.push(runReference(npy, join(dir, 'ref.csv'))); ours.push(timedDetect(s.volume, BENCH_PARAMS)); }
+    // ---- 1. per core, per stage: ours with WebAssembly, ours in plain JavaScript, the reference --------
+    if (wasmKernels() === null) rows.push({ section: 'detection', case: 'WebAssembly kernels NOT loaded (CLEARMAP_WASM=0 or no kernels.wasm): "wasm" below is JavaScript', value: 0, unit: '' });
+    const shapes: Array<[number, number, number]> = quick ? [[256, 256, 32]] : [[512, 512, 64], [256, 256, 32]];
+    for (const shape of shapes) {
+      const nvox = shape[0] * shape[1] * shape[2];
+      const s = syntheticNuclei({ shape, cells: Math.round(nvox / 6000), seed: 1, gain: 2, readNoise: 20 });
+      const npy = join(dir, 'stack.npy');
+      writeNpy(npy, s.volume);
+      const oursWith = (wasm: boolean) => { setWasmEnabled(wasm); try { return timedDetect(s.volume, BENCH_PARAMS); } finally { setWasmEnabled(undefined); } };
+      // the first call of a thread pays fixed costs (JIT, WebAssembly instantiation, memory growth); a
+      // worker pays them once for all its chunks, so they are measured here and kept out of the medians
+      const total = (x: { stages: Record<string, number> }) => Object.values(x.stages).reduce((a, b) => a + b, 0);
+      const firstWasm = total(oursWith(true)), firstJs = total(oursWith(false));
+      const wasm: Array<ReturnType<typeof timedDetect>> = [], js: Array<ReturnType<typeof timedDetect>> = [];
+      const refs: RefRun[] = [];
+      for (let r = 0; r < reps; r++) {
+        // rotate which side runs first, so a change in machine load hits all three
+        const runs = [() => wasm.push(oursWith(true)), () => js.push(oursWith(false)), () => refs.push(runReference(npy, join(dir, 'ref.csv')))];
+        for (let i = 0; i < 3; i++) runs[(i + r) % 3]();
+      }
+      const tag = `${shape.join('x')} uint16`;
+      const spread = (v: number[]) => `${median(v).toFixed(2)} s [${Math.min(...v).toFixed(2)}-${Math.max(...v).toFixed(2)}]`;
+      for (const st of STAGES) {
+        const w = wasm.map((x) => x.stages[st] ?? 0), j = js.map((x) => x.stages[st] ?? 0), f = refs.map((x) => x.stages[st] ?? 0);
+        rows.push({ section: 'detection', case: `${tag} stage ${st}: reference.py / ours (wasm), CPU s`, value: median(f) / Math.max(median(w), 1e-9), unit: 'x', note: `ours wasm ${spread(w)}, ours JS ${spread(j)} (JS/wasm ${(median(j) / Math.max(median(w), 1e-9)).toFixed(1)}x), reference ${spread(f)}` });
+      }
+      const wT = wasm.map(total), jT = js.map(total), fT = refs.map((x) => STAGES.reduce((a, st) => a + (x.stages[st] ?? 0), 0));
+      rows.push({ section: 'detection', case: `${tag} end to end: reference.py / ours (wasm), CPU s per core (target >= 5)`, value: median(fT) / median(wT), unit: 'x', note: `ours ${spread(wT)} = ${(nvox / 1e6 / median(wT)).toFixed(2)} Mvoxel/s, reference ${spread(fT)} = ${(nvox / 1e6 / median(fT)).toFixed(2)} Mvoxel/s; medians of ${reps} rotated runs [min-max]` });
+      rows.push({ section: 'detection', case: `${tag} end to end: reference.py / ours (JavaScript, CLEARMAP_WASM=0), CPU s per core`, value: median(fT) / median(jT), unit: 'x', note: `ours JS ${spread(jT)}` });
+      rows.push({ section: 'detection', case: `${tag} end to end: ours JS / ours wasm, CPU s`, value: median(jT) / median(wT), unit: 'x', note: `first call of the thread (fixed costs, not in the medians): wasm ${firstWasm.toFixed(2)} s, JS ${firstJs.toFixed(2)} s` });
+      const o = wasm[0], oj = js[0], f = refs[0];
+      const diff = maxPositionDiff(o.coords, f.coords);
+      const sameAsJs = o.coords.length === oj.coords.length && o.coords.every((v, i) => Object.is(v, oj.coords[i])) && o.sizes.every((v, i) => v === oj.sizes[i]);
+      rows.push({ section: 'detection', case: `${tag} cells identical to reference.py (count, positions)`, value: o.coords.length / 3, unit: 'cells', note: `reference ${f.cells} cells; largest position difference ${diff === Infinity ? 'n/a (counts differ)' : diff.toExponential(1)} voxels; ${o.coords.length / 3 === f.cells && diff < 1e-6 ? 'IDENTICAL' : 'DIFFERENT'}; wasm vs JS: ${sameAsJs ? 'IDENTICAL' : 'DIFFERENT'}` });
     }
-    const tag = `${shape.join('x')} uint16`;
-    let oursTotal = 0, refTotal = 0;
-    for (const st of STAGES) {
-      const o = median(ours.map((x) => x.stages[st] ?? 0)), f = median(refs.map((x) => x.stages[st] ?? 0));
-      oursTotal += o; refTotal += f;
-      rows.push({ section: 'detection', case: `stage ${st}: reference.py / ours, CPU s per core`, value: f / Math.max(o, 1e-9), unit: 'x', note: `ours ${o.toFixed(2)} s, reference ${f.toFixed(2)} s` });
-    }
-    rows.push({ section: 'detection', case: `end to end ${tag}: reference.py / ours, CPU s per core (target >= 5)`, value: refTotal / oursTotal, unit: 'x', note: `ours ${oursTotal.toFixed(2)} s = ${(nvox / 1e6 / oursTotal).toFixed(2)} Mvoxel/s, reference ${refTotal.toFixed(2)} s = ${(nvox / 1e6 / refTotal).toFixed(2)} Mvoxel/s; medians of ${reps} alternated runs` });
-    const o = ours[0], f = refs[0];
-    const diff = maxPositionDiff(o.coords, f.coords);
-    rows.push({ section: 'detection', case: `cells identical to reference.py (count, positions)`, value: o.coords.length / 3, unit: 'cells', note: `reference ${f.cells} cells; largest position difference ${diff === Infinity ? 'n/a (counts differ)' : diff.toExponential(1)} voxels; ${o.coords.length / 3 === f.cells && diff < 1e-6 ? 'IDENTICAL' : 'DIFFERENT'}` });
 
     // ---- 2. scaling through the engine -----------------------------------------------------------
     const shapeB: [number, number, number] = quick ? [256, 256, 96] : [512, 512, 384];

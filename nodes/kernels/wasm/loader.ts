@@ -1,0 +1,96 @@
+// Loads the WebAssembly kernels (compiled from ./assembly by `asc` during `npm run build` into
+// kernels.wasm beside this file) once per thread, and hands out their linear memory as a bump arena
+// that grows when a chunk needs more and is reused by the next one (no per-chunk allocation).
+//
+// The JavaScript kernels stay the fallback, with byte-identical results (tested both ways):
+//   CLEARMAP_WASM=0   always use JavaScript
+//   missing SIMD      (WebAssembly.validate fails) JavaScript, silently
+//   missing file      JavaScript, with one warning (a build without tools/build-wasm.js)
+import { readFileSync } from 'node:fs';
+
+/** The exports of assembly/index.ts. Pointers and sizes are byte offsets / counts in `memory`. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  erodeU16(src: number, dst: number, X: number, Y: number, invert: number, plan: number, nChords: number, nLengths: number,
+    dyMin: number, R: number, off: number, W: number, Lmax: number, ring: number, pow: number, ptrs: number): void;
+  subU16(dst: number, a: number, b: number, n: number): void;
+  separablePlane(P: number, X: number, Y: number, zp: number, zw: number, sz: number, yTab: number, yw: number, sy: number,
+    xTab: number, xw: number, sx: number, flags: number, bz: number, by: number, bx: number, pad: number, taps: number): number;
+  dogStore(out: number, a: number, b: number, n: number): void;
+  clipStore(out: number, a: number, n: number): void;
+  reconstruct26(J: number, I: number, X: number, Y: number, Z: number, next: number, queued: number, heads: number, tails: number,
+    col: number, colA: number, offs: number): void;
+  hmaxSeed(J: number, I: number, n: number, h: number, min: number, flatAtMin: number): void;
+  maxPlaneXY(v: number, xy: number, X: number, Y: number, sx: number, sy: number, row: number, tmp: number): void;
+  maxMaskZ(v: number, planes: number, n: number, mask: number, P: number): void;
+  hasNaN(p: number, n: number): number;
+  watershedU16(image: number, markers: number, mask: number, out: number, X: number, Y: number, Z: number, K: number,
+    offs: number, ndx: number, ndy: number, ndz: number, descending: number, next: number, heads: number, tails: number, bits0: number, bits1: number): void;
+}
+
+export interface WasmKernels {
+  exports: KernelExports;
+  /**
+   * Lay out `sizes` (bytes each) in the memory, 16-byte aligned with 64 bytes of slack after each
+   * (SIMD loops may run past the end), growing the memory if needed; returns their offsets. The
+   * layout is valid until the next call (one kernel call at a time per thread).
+   */
+  arena(sizes: number[]): number[];
+  /** The memory's current buffer (re-read after arena(), which may grow it). */
+  bytes(): ArrayBuffer;
+}
+
+let loaded: WasmKernels | null | undefined;
+let override: boolean | undefined;
+
+/** Tests: force the JavaScript (false) or WebAssembly (true) path; undefined restores the default. */
+export function setWasmEnabled(on: boolean | undefined): void {
+  override = on;
+}
+
+function enabled(): boolean {
+  if (override !== undefined) return override;
+  const v = process.env.CLEARMAP_WASM;
+  return !(v === '0' || v === 'false' || v === 'off');
+}
+
+function load(): WasmKernels | null {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(new URL('./kernels.wasm', import.meta.url)));
+  } catch {
+    process.emitWarning('kernels.wasm not found beside the compiled loader (run `npm run build`): using the JavaScript kernels', { code: 'CLEARMAP_NO_WASM' });
+    return null;
+  }
+  if (!WebAssembly.validate(bytes)) return null; // e.g. no SIMD in this engine
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const exports = instance.exports as unknown as KernelExports;
+  const base = exports.heapBase();
+  const memory = exports.memory;
+  return {
+    exports,
+    arena(sizes) {
+      const offsets: number[] = [];
+      let at = base;
+      for (const s of sizes) {
+        offsets.push(at);
+        at += Math.ceil((s + 64) / 16) * 16;
+      }
+      const have = memory.buffer.byteLength;
+      if (at > have) {
+        if (at > 4 * 2 ** 30 - 65536) throw new Error(`WebAssembly kernels: a chunk needs ${(at / 2 ** 30).toFixed(2)} GiB of scratch, more than the 4 GiB of a 32-bit memory (use smaller chunks or CLEARMAP_WASM=0)`);
+        memory.grow(Math.ceil((at - have) / 65536));
+      }
+      return offsets;
+    },
+    bytes: () => memory.buffer as ArrayBuffer,
+  };
+}
+
+/** The kernels of this thread, or null when the JavaScript path is to be used. */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled()) return null;
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
