@@ -229,7 +229,8 @@ export function detectOverlap(p: DetectParams): number {
 /**
  * Columns/rows of context each side of an x/y tile for the first read window (as detectOverlap in
  * z): the background opening's reach (erosion + dilation), the DoG's, the local-maximum window's,
- * twice the cell reach and one for the h-max plateaus' edge. Only sizes the first window: the kernel
+ * five cell reaches (cells are wider in pixels than in planes: on the whole-brain bench, 2 reaches
+ * left 5 of 6 tiles undecided at their first window, 5 none) and one for the h-max plateaus' edge. Only sizes the first window: the kernel
  * decides where its cells are exact in x and y as in z, and the window grows where they are not.
  */
 export function detectOverlapXY(p: DetectParams): number {
@@ -237,7 +238,7 @@ export function detectOverlapXY(p: DetectParams): number {
   const dog = p.filterDoGParameter.size ? Math.ceil(Math.max(p.filterDoGParameter.size[0], p.filterDoGParameter.size[1]) / 2) : 0;
   const box = maximaBox(p.findExtendedMaximaParameter.size);
   const max = Math.max(box[0], box[1]) >> 1;
-  const shape = p.detectCellShapeParameter.threshold !== null ? 2 * p.cellReach : 0;
+  const shape = p.detectCellShapeParameter.threshold !== null ? 5 * p.cellReach : 0;
   const fi = p.findIntensityParameter.size;
   const boxXY = p.detectCellShapeParameter.threshold === null ? Math.max(fi[0], fi[1]) >> 1 : 0;
   return bg + dog + max + shape + boxXY + (p.findExtendedMaximaParameter.hMax !== null ? 1 : 0);
