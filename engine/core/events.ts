@@ -24,7 +24,8 @@ export interface NodeSummary {
   status: NodeStatus;
   seconds: number;
   /** For chunk-wise nodes: chunks computed in this run vs taken from an interrupted run. */
-  chunks?: { computed: number; cached: number; total: number };
+  /** regrown: chunks whose read window grew until their points were decided; tiles: chunks are x/y tiles. */
+  chunks?: { computed: number; cached: number; total: number; regrown?: number; tiles?: boolean };
   /** For cached nodes: the seconds the node took when it was computed (recorded in the cache entry). */
   computedSeconds?: number;
   error?: string;

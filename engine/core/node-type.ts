@@ -146,6 +146,11 @@ export interface ChunkContext {
   stream?: Record<string, ChunkStreamValue>;
   /** Global planes [z0, z1) of the input slab whose values equal a whole-stack run's. Set by the chunk task. */
   trusted?: [number, number];
+  /**
+   * With x/y tiles (geometry.tile): the global columns [x0, x1) and rows [y0, y1) of the input slab
+   * whose values equal a whole-stack run's. Absent: the whole slab in x and y.
+   */
+  trustedXY?: [[number, number], [number, number]];
 }
 
 /**
@@ -154,8 +159,8 @@ export interface ChunkContext {
  * points, every point with z in `decided` is present and exact, and no other point belongs there.
  */
 export type ChunkStreamValue =
-  | { kind: 'volume'; volume: Volume; trusted: [number, number] }
-  | { kind: 'points'; points: Points; decided: [number, number] };
+  | { kind: 'volume'; volume: Volume; trusted: [number, number]; trustedXY?: [[number, number], [number, number]] }
+  | { kind: 'points'; points: Points; decided: [number, number]; decidedXY?: [[number, number], [number, number]] };
 
 /**
  * What a points kernel returns when it decides itself where its result is exact (e.g. detection,
@@ -164,7 +169,17 @@ export type ChunkStreamValue =
  * depends on the chunking. A plain Points return is taken as exact on the input's trusted planes
  * less the node's declared overlap.
  */
-export interface DecidedPoints { kind: 'decided-points'; points: Points; decided: [number, number] }
+export interface DecidedPoints {
+  kind: 'decided-points';
+  points: Points;
+  decided: [number, number];
+  /**
+   * With x/y tiles: the global columns and rows where the points are decided (together with `decided`
+   * in z, a box: every point inside it is present and exact). Absent: the slab's trusted x/y less
+   * the node's overlapXY. Bounds beyond the plane's edges may be +-Infinity.
+   */
+  decidedXY?: [[number, number], [number, number]];
+}
 
 export function isDecidedPoints(v: unknown): v is DecidedPoints {
   return !!v && typeof v === 'object' && (v as DecidedPoints).kind === 'decided-points';
@@ -180,6 +195,13 @@ export interface ChunkNodeType<P = Params> extends NodeTypeBase<P> {
    * plus `input`: the chain's source volume (its voxel size; sizes given in µm depend on it).
    */
   overlap(params: P, inputs?: Record<string, Artefact | undefined>): number;
+  /**
+   * Columns/rows of context needed on each side in x and y (same `inputs` as overlap). Declaring it
+   * says the kernel works on x/y tiles: slabs may then cover part of each plane (slab.origin[0..1],
+   * geometry.tile, context.trustedXY) and a points kernel deciding itself reports decidedXY.
+   * Nodes without it always get whole planes; a chain is tiled only if all its nodes declare it.
+   */
+  overlapXY?(params: P, inputs?: Record<string, Artefact | undefined>): number;
   /** Lines logged before the chunks run, e.g. what µm-sized params became in pixels (same `inputs` as overlap). */
   describeParams?(params: P, inputs?: Record<string, Artefact | undefined>): string[];
   /**

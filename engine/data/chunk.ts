@@ -13,6 +13,31 @@ export interface ChunkGeometry {
   core: Range;
   /** Depth of the whole stack. */
   depth: number;
+  /**
+   * x/y tile of the chunk, when the planner cut planes into tiles (chains whose nodes all declare
+   * `overlapXY`); absent = the chunk spans whole planes.
+   */
+  tile?: TileGeometry;
+}
+
+/** Where a chunk lies in x and y: read and owned columns/rows (global, half-open) and the plane size. */
+export interface TileGeometry {
+  read: [Range, Range];
+  core: [Range, Range];
+  plane: [number, number];
+}
+
+/** A box of global voxels [x, y, z] (half-open ranges). */
+export type Box = [Range, Range, Range];
+
+/** The voxels a chunk reads, given the plane size of its source. */
+export function readBox(g: ChunkGeometry, plane: [number, number]): Box {
+  return g.tile ? [g.tile.read[0], g.tile.read[1], g.read] : [[0, plane[0]], [0, plane[1]], g.read];
+}
+
+/** The voxels a chunk owns, given the plane size of its source. */
+export function coreBox(g: ChunkGeometry, plane: [number, number]): Box {
+  return g.tile ? [g.tile.core[0], g.tile.core[1], g.core] : [[0, plane[0]], [0, plane[1]], g.core];
 }
 
 export interface ChunkingOptions {
@@ -91,6 +116,118 @@ function makespan(chunks: ChunkGeometry[], workers: number): number {
 
 function planesRead(chunks: ChunkGeometry[]): number {
   return chunks.reduce((s, c) => s + c.read[1] - c.read[0], 0);
+}
+
+export interface TilingOptions {
+  /** Stack shape [x, y, z]. */
+  shape: [number, number, number];
+  /** Planes of overlap each side in z, and columns/rows of overlap each side in x and y. */
+  overlap: number;
+  overlapXY: number;
+  /** Smallest and largest core depth, in planes. */
+  sizeMin: number;
+  sizeMax: number;
+  /** Largest read box (voxels) one chunk may have: the per-worker memory budget. */
+  maxReadVoxels: number;
+  workers: number;
+  /** Largest tile core in x and y (forces tiles of at most this size); 0 = no tiles. */
+  tileSizeMax?: number;
+}
+
+/** Fixed cost of one chunk task, in voxels of work (task start, kernel set-up, chunk file). */
+const CHUNK_COST_VOXELS = 2e5;
+/** A plan with x/y tiles must finish this much sooner than the best z-slab plan to be chosen. */
+const TILE_GAIN = 0.95;
+const MAX_TILES_PER_AXIS = 32;
+const MIN_TILE_CORE = 8;
+
+/**
+ * Cut a stack into z-slabs x y-tiles x x-tiles when that finishes sooner than z-slabs alone: planes
+ * too large for a slab deep enough to keep the z overlap small (a whole brain's 2160 x 2560 planes),
+ * or a stack too shallow to split in z for the workers. Every candidate (tiles per axis, and the
+ * slab count rounded up to make the chunk count a multiple of the workers) is scored by its
+ * finishing time in voxels read (overlap included, plus a fixed cost per chunk) when chunks go in
+ * order to the first free worker; reads must fit `maxReadVoxels`. Without tiles the result is
+ * planChunks' (same geometries, no `tile`).
+ */
+export function planTiles(o: TilingOptions): ChunkGeometry[] {
+  const [X, Y, Z] = o.shape;
+  if (!(Z > 0)) return [];
+  const w = Math.max(1, Math.floor(o.workers));
+  const oz = Math.max(0, Math.floor(o.overlap)), oxy = Math.max(0, Math.floor(o.overlapXY));
+  const zMax = Math.max(1, Math.floor(o.sizeMax)), zMin = Math.max(1, Math.min(Math.floor(o.sizeMin), zMax));
+  // whole planes: as deep as memory allows (the plan a chain without tiles gets)
+  const slabMax = Math.max(1, Math.min(zMax, Math.floor(o.maxReadVoxels / (X * Y)) - 2 * oz));
+  const slabs = planChunks(Z, { overlap: oz, sizeMin: Math.min(zMin, slabMax), sizeMax: slabMax, workers: w });
+  const cost = (g: ChunkGeometry) => boxVoxels(readBox(g, [X, Y])) + CHUNK_COST_VOXELS;
+  const slabFits = Math.max(...slabs.map((g) => boxVoxels(readBox(g, [X, Y])))) <= o.maxReadVoxels;
+  const zOnlyTime = slabFits ? finishing(slabs.map(cost), w) : Infinity;
+  if (o.tileSizeMax === 0) return slabs;
+  const forced = o.tileSizeMax !== undefined ? [Math.ceil(X / o.tileSizeMax), Math.ceil(Y / o.tileSizeMax)] : null;
+  if (forced && forced[0] * forced[1] === 1) return slabs;
+  let tiled: { time: number; tiles: number; nx: number; ny: number; nz: number } | null = null;
+  for (let nx = forced ? forced[0] : 1; nx <= (forced ? forced[0] : Math.min(MAX_TILES_PER_AXIS, Math.floor(X / MIN_TILE_CORE))); nx++) {
+    for (let ny = forced ? forced[1] : 1; ny <= (forced ? forced[1] : Math.min(MAX_TILES_PER_AXIS, Math.floor(Y / MIN_TILE_CORE))); ny++) {
+      if (nx * ny === 1) continue;
+      const xs = layout(X, nx, oxy, X, 1), ys = layout(Y, ny, oxy, Y, 1);
+      const rx = Math.max(...xs.map((g) => g.read[1] - g.read[0])), ry = Math.max(...ys.map((g) => g.read[1] - g.read[0]));
+      // deepest slab whose read box fits the memory budget
+      const zCore = Math.min(zMax, Math.floor(o.maxReadVoxels / (rx * ry)) - 2 * oz);
+      if (zCore < 1) continue;
+      const nz0 = Math.min(Z, Math.ceil(Z / zCore));
+      const counts = [nz0];
+      for (let nz = nz0 + 1; nz <= Math.min(Z, nz0 + w); nz++) if ((nx * ny * nz) % w === 0) { counts.push(nz); break; }
+      for (const nz of counts) {
+        const zs = layout(Z, nz, oz, Z, 1);
+        if (Math.max(...zs.map((g) => g.read[1] - g.read[0])) * rx * ry > o.maxReadVoxels) continue;
+        const costs: number[] = [];
+        for (const gz of zs) for (const gy of ys) for (const gx of xs) costs.push((gx.read[1] - gx.read[0]) * (gy.read[1] - gy.read[0]) * (gz.read[1] - gz.read[0]) + CHUNK_COST_VOXELS);
+        const time = finishing(costs, w);
+        if (!tiled || time < tiled.time || (time === tiled.time && nx * ny < tiled.tiles)) tiled = { time, tiles: nx * ny, nx, ny, nz };
+      }
+    }
+  }
+  // z-slabs keep their place unless tiles are clearly faster (or slabs do not fit the memory)
+  if (!tiled || (!forced && !(tiled.time < TILE_GAIN * zOnlyTime))) return slabs;
+  return withTiles(layout(Z, tiled.nz, oz, Z, 1), [X, Y], [tiled.nx, tiled.ny], oxy);
+}
+
+/**
+ * z-chunks crossed with nx x ny tiles of the planes (balanced reads, `overlapXY` columns/rows each
+ * side): chunks in z-slab order, then y, then x.
+ */
+export function withTiles(slabs: ChunkGeometry[], plane: [number, number], tiles: [number, number], overlapXY: number): ChunkGeometry[] {
+  const [X, Y] = plane;
+  const xs = layout(X, Math.min(X, tiles[0]), overlapXY, X, 1), ys = layout(Y, Math.min(Y, tiles[1]), overlapXY, Y, 1);
+  const n = xs.length * ys.length * slabs.length;
+  const out: ChunkGeometry[] = [];
+  for (const gz of slabs) for (const gy of ys) for (const gx of xs) {
+    out.push({ index: out.length, count: n, core: gz.core, read: gz.read, depth: gz.depth, tile: { read: [gx.read, gy.read], core: [gx.core, gy.core], plane: [X, Y] } });
+  }
+  return out;
+}
+
+function boxVoxels(b: Box): number {
+  return (b[0][1] - b[0][0]) * (b[1][1] - b[1][0]) * (b[2][1] - b[2][0]);
+}
+
+/** Finishing time when chunks of the given costs go in order to the first free of `workers`. */
+function finishing(costs: number[], workers: number): number {
+  if (costs.length > 4096) return Math.ceil(costs.length / workers) * Math.max(...costs); // near-equal costs: rounds
+  const load = new Array<number>(workers).fill(0);
+  for (const c of costs) {
+    let k = 0;
+    for (let j = 1; j < workers; j++) if (load[j] < load[k]) k = j;
+    load[k] += c;
+  }
+  return Math.max(...load);
+}
+
+/** Voxels read by all chunks together, relative to the stack, minus one (0 = no re-read). */
+export function readShare(chunks: ChunkGeometry[], shape: [number, number, number]): number {
+  if (chunks.length === 0) return 0;
+  const read = chunks.reduce((s, g) => s + boxVoxels(readBox(g, [shape[0], shape[1]])), 0);
+  return read / (shape[0] * shape[1] * shape[2]) - 1;
 }
 
 /** Planes read by all chunks together, relative to the stack depth, minus one (0 = no re-read). */

@@ -12,9 +12,9 @@
 import { serialize } from 'node:v8';
 import type { VolumeRef } from '../core/artefacts.js';
 import { isDecidedPoints, type ChunkContext, type ChunkKernel, type ChunkOutputKind, type ChunkStreamValue } from '../core/node-type.js';
-import type { ChunkGeometry } from '../data/chunk.js';
+import type { Box, ChunkGeometry } from '../data/chunk.js';
 import { filterPoints, type Points } from '../data/points.js';
-import { sliceZ, type Range, type Volume } from '../data/volume.js';
+import { allocate, sliceZ, type Range, type Volume } from '../data/volume.js';
 import { importExport, readRegion } from '../data/read.js';
 import { writeChunkFile } from './chunk-file.js';
 import { threadSlabPool, type SlabLease } from '../data/slab-pool.js';
@@ -33,6 +33,8 @@ export interface StageSpec {
   context: ChunkContext;
   /** The node's declared overlap (planes), used to track where its volume output is exact. */
   overlap?: number;
+  /** The node's declared x/y overlap (columns/rows), for chains cut into x/y tiles. */
+  overlapXY?: number;
   /**
    * Ports fed inside the chunk: port -> id of an earlier stage of this chain, or SOURCE_LINK (the slab
    * read from the source). Default: `input` from the previous stage (the source for the first).
@@ -63,13 +65,34 @@ function shrink(r: Range, overlap: number, depth: number): Range {
   return [r[0] === 0 ? 0 : r[0] + overlap, r[1] === depth ? depth : r[1] - overlap];
 }
 
+type XY = [Range, Range];
+const meet = (a: Range, b: Range): Range => [Math.max(a[0], b[0]), Math.min(a[1], b[1])];
+
 interface ChainResult { kind: ChunkOutputKind; value: ChunkStreamValue | { kind: 'reduce'; partial: unknown } }
 
-async function runStages(task: ChunkTask, read: Range, slabBuffer: SlabLease): Promise<ChainResult> {
-  const g: ChunkGeometry = { ...task.geometry, read };
-  const where = (s: StageSpec) => `${task.stages.length > 1 ? `stage '${s.nodeId}' (${s.nodeType}), ` : ''}chunk ${g.index + 1}/${g.count} (z ${read[0]}–${read[1]})`;
-  const slab: Volume = await readRegion(task.source, { z: read }, { into: slabBuffer });
-  const values = new Map<string, ChunkStreamValue>([[SOURCE_LINK, { kind: 'volume', volume: slab, trusted: read }]]);
+/** Voxels [x, y, z] of `v` (origin-relative box given globally) copied out. */
+export function sliceBox(v: Volume, b: Box): Volume {
+  const [X, Y] = v.shape;
+  const [ox, oy, oz] = v.origin;
+  const [x0, x1] = [b[0][0] - ox, b[0][1] - ox], [y0, y1] = [b[1][0] - oy, b[1][1] - oy], [z0, z1] = [b[2][0] - oz, b[2][1] - oz];
+  if (x0 === 0 && x1 === X && y0 === 0 && y1 === Y) return sliceZ(v, z0, z1);
+  const W = x1 - x0, H = y1 - y0;
+  const data = allocate(v.dtype, W * H * (z1 - z0));
+  for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) {
+    const from = x0 + X * (y + Y * z);
+    data.set(v.data.subarray(from, from + W), W * (y - y0 + H * (z - z0)));
+  }
+  return { ...v, data, shape: [W, H, z1 - z0], origin: [b[0][0], b[1][0], b[2][0]] };
+}
+
+async function runStages(task: ChunkTask, window: Box, slabBuffer: SlabLease): Promise<ChainResult> {
+  const read = window[2];
+  const tile = task.geometry.tile;
+  const plane: [number, number] = [task.source.shape[0], task.source.shape[1]];
+  const g: ChunkGeometry = { ...task.geometry, read, ...(tile ? { tile: { ...tile, read: [window[0], window[1]] } } : {}) };
+  const where = (s: StageSpec) => `${task.stages.length > 1 ? `stage '${s.nodeId}' (${s.nodeType}), ` : ''}chunk ${g.index + 1}/${g.count} (z ${read[0]}–${read[1]}${tile ? `, x ${window[0].join('–')}, y ${window[1].join('–')}` : ''})`;
+  const slab: Volume = await readRegion(task.source, tile ? { x: window[0], y: window[1], z: read } : { z: read }, { into: slabBuffer });
+  const values = new Map<string, ChunkStreamValue>([[SOURCE_LINK, { kind: 'volume', volume: slab, trusted: read, ...(tile ? { trustedXY: [window[0], window[1]] as XY } : {}) }]]);
   let previous = SOURCE_LINK;
   let last: ChainResult = { kind: 'volume', value: values.get(SOURCE_LINK)! };
   for (const s of task.stages) {
@@ -84,15 +107,21 @@ async function runStages(task: ChunkTask, read: Range, slabBuffer: SlabLease): P
     if (inputValue.kind !== 'volume') throw new Error(`${where(s)}: input 'input' must be a volume, got points`);
     const stream: Record<string, ChunkStreamValue> = {};
     let trusted: Range = inputValue.trusted;
+    let trustedXY: XY | undefined = inputValue.trustedXY;
     for (const port of Object.keys(links)) {
       if (port === 'input') continue;
       const v = linked(port);
       stream[port] = v;
-      if (v.kind === 'volume') trusted = [Math.max(trusted[0], v.trusted[0]), Math.min(trusted[1], v.trusted[1])];
+      if (v.kind === 'volume') {
+        trusted = meet(trusted, v.trusted);
+        if (trustedXY && v.trustedXY) trustedXY = [meet(trustedXY[0], v.trustedXY[0]), meet(trustedXY[1], v.trustedXY[1])];
+      }
     }
-    // a reduction must see each plane exactly once: give it only the planes this chunk owns
-    const input = s.produces === 'reduce' ? sliceZ(inputValue.volume, g.core[0] - read[0], g.core[1] - read[0]) : inputValue.volume;
-    const context: ChunkContext = { ...s.context, stream, trusted: inputValue.trusted };
+    // a reduction must see each voxel exactly once: give it only the voxels this chunk owns
+    const input = s.produces === 'reduce'
+      ? (tile ? sliceBox(inputValue.volume, [tile.core[0], tile.core[1], g.core]) : sliceZ(inputValue.volume, g.core[0] - read[0], g.core[1] - read[0]))
+      : inputValue.volume;
+    const context: ChunkContext = { ...s.context, stream, trusted: inputValue.trusted, ...(inputValue.trustedXY ? { trustedXY: inputValue.trustedXY } : {}) };
     let result: unknown;
     try {
       result = await kernel(input, g, s.params, context);
@@ -100,11 +129,15 @@ async function runStages(task: ChunkTask, read: Range, slabBuffer: SlabLease): P
       throw new Error(`${where(s)}: ${(e as Error).message}`);
     }
     const after = shrink(trusted, s.overlap ?? 0, g.depth);
+    const afterXY: XY | undefined = trustedXY && [shrink(trustedXY[0], s.overlapXY ?? 0, plane[0]), shrink(trustedXY[1], s.overlapXY ?? 0, plane[1])];
     if (s.produces === 'volume') {
-      if (!isVolume(result) || result.shape[2] !== slab.shape[2]) throw new Error(`${where(s)}: kernel must return a volume of the same z extent as its input slab`);
-      last = { kind: 'volume', value: { kind: 'volume', volume: { ...result, origin: inputValue.volume.origin }, trusted: after } };
+      if (!isVolume(result) || result.shape[2] !== slab.shape[2] || (tile && (result.shape[0] !== slab.shape[0] || result.shape[1] !== slab.shape[1]))) throw new Error(`${where(s)}: kernel must return a volume of the same ${tile ? 'extent' : 'z extent'} as its input slab`);
+      last = { kind: 'volume', value: { kind: 'volume', volume: { ...result, origin: inputValue.volume.origin }, trusted: after, ...(afterXY ? { trustedXY: afterXY } : {}) } };
     } else if (s.produces === 'points') {
-      last = { kind: 'points', value: isDecidedPoints(result) ? { kind: 'points', points: result.points, decided: result.decided } : { kind: 'points', points: result as Points, decided: after } };
+      if (isDecidedPoints(result)) {
+        const xy = result.decidedXY ?? afterXY;
+        last = { kind: 'points', value: { kind: 'points', points: result.points, decided: result.decided, ...(xy ? { decidedXY: xy } : {}) } };
+      } else last = { kind: 'points', value: { kind: 'points', points: result as Points, decided: after, ...(afterXY ? { decidedXY: afterXY } : {}) } };
     } else {
       last = { kind: 'reduce', value: { kind: 'reduce', partial: result } };
     }
@@ -114,21 +147,26 @@ async function runStages(task: ChunkTask, read: Range, slabBuffer: SlabLease): P
   return last;
 }
 
-/** Whether points decided on [d0, d1) cover every point a chunk owning `core` keeps. */
-export function covers(decided: Range, core: Range, depth: number): boolean {
-  return decided[0] <= core[0] && (decided[1] >= core[1] || (core[1] === depth && decided[1] >= depth));
+/** Whether points decided on [d0, d1) cover every point a chunk owning `core` keeps (of an axis of `size`). */
+export function covers(decided: Range, core: Range, size: number): boolean {
+  return decided[0] <= core[0] && (decided[1] >= core[1] || (core[1] === size && decided[1] >= size));
 }
 
 /** The next read window: each side whose points are not decided grows by at least 8 planes and doubles its context. */
 export function growWindow(read: Range, decided: Range, g: ChunkGeometry): Range {
-  const [c0, c1] = g.core;
+  return growRange(read, decided, g.core, g.depth);
+}
+
+/** growWindow along any axis: `core` of an axis of `size`. */
+export function growRange(read: Range, decided: Range, core: Range, size: number): Range {
+  const [c0, c1] = core;
   let [r0, r1] = read;
-  let low = decided[0] > c0, high = !(decided[1] >= c1 || (c1 === g.depth && decided[1] >= g.depth));
+  let low = decided[0] > c0, high = !(decided[1] >= c1 || (c1 === size && decided[1] >= size));
   // a side already at the stack's edge cannot grow: what is undecided there comes from the other cut
   if (low && r0 === 0) { low = false; high = true; }
-  if (high && r1 === g.depth) { high = false; low = r0 > 0; }
+  if (high && r1 === size) { high = false; low = r0 > 0; }
   if (low) r0 = Math.max(0, c0 - Math.max(2 * (c0 - r0), c0 - r0 + 8));
-  if (high) r1 = Math.min(g.depth, c1 + Math.max(2 * (r1 - c1), r1 - c1 + 8));
+  if (high) r1 = Math.min(size, c1 + Math.max(2 * (r1 - c1), r1 - c1 + 8));
   return [r0, r1];
 }
 
@@ -141,30 +179,40 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
 async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<ChunkTaskResult> {
   const t0 = performance.now();
   const g = task.geometry;
-  let read: Range = g.read;
+  const [X, Y] = task.source.shape;
+  const tile = g.tile;
+  // the read window and the owned box: x, y, z (whole planes unless the chunk is an x/y tile)
+  const core: Box = tile ? [tile.core[0], tile.core[1], g.core] : [[0, X], [0, Y], g.core];
+  const sizes = [X, Y, g.depth];
+  let window: Box = tile ? [tile.read[0], tile.read[1], g.read] : [[0, X], [0, Y], g.read];
   let windows = 1;
-  let res = await runStages(task, read, slabBuffer);
-  while (res.value.kind === 'points' && !covers(res.value.decided, g.core, g.depth)) {
-    const next = growWindow(read, res.value.decided, g);
-    if (next[0] === read[0] && next[1] === read[1]) {
+  let res = await runStages(task, window, slabBuffer);
+  const decidedBox = (v: { decided: Range; decidedXY?: XY }): Box => [v.decidedXY?.[0] ?? [-Infinity, Infinity], v.decidedXY?.[1] ?? [-Infinity, Infinity], v.decided];
+  while (res.value.kind === 'points' && !decidedBox(res.value).every((d, a) => covers(d, core[a], sizes[a]))) {
+    const d = decidedBox(res.value);
+    const next = window.map((r, a) => (covers(d[a], core[a], sizes[a]) ? r : growRange(r, d[a], core[a], sizes[a]))) as Box;
+    if (next.every((r, a) => r[0] === window[a][0] && r[1] === window[a][1])) {
       const last = task.stages[task.stages.length - 1];
-      throw new Error(`stage '${last.nodeId}' (${last.nodeType}), chunk ${g.index + 1}/${g.count}: points decided only on z [${res.value.decided.join(', ')}) although the window [${read.join(', ')}) reaches the stack's edges (a kernel bug)`);
+      throw new Error(`stage '${last.nodeId}' (${last.nodeType}), chunk ${g.index + 1}/${g.count}: points decided only on z [${d[2].join(', ')})${tile ? `, x [${d[0].join(', ')}), y [${d[1].join(', ')})` : ''} although the window reaches the stack's edges (a kernel bug)`);
     }
-    read = next;
+    window = next;
     windows++;
-    res = await runStages(task, read, slabBuffer);
+    res = await runStages(task, window, slabBuffer);
   }
   let payload: Uint8Array;
   let header: { kind: ChunkOutputKind; dtype?: string; shape?: [number, number, number] };
   if (res.value.kind === 'volume') {
     const slab = res.value.volume;
-    const core = sliceZ(slab, g.core[0] - slab.origin[2], g.core[1] - slab.origin[2]);
-    payload = new Uint8Array(core.data.buffer, core.data.byteOffset, core.data.byteLength);
-    header = { kind: 'volume', dtype: core.dtype, shape: core.shape };
+    const owned = tile ? sliceBox(slab, core) : sliceZ(slab, g.core[0] - slab.origin[2], g.core[1] - slab.origin[2]);
+    payload = new Uint8Array(owned.data.buffer, owned.data.byteOffset, owned.data.byteLength);
+    header = { kind: 'volume', dtype: owned.dtype, shape: owned.shape };
   } else if (res.value.kind === 'points') {
     const p = res.value.points;
-    // ClearMap's join rule: a chunk keeps the points whose z lies in the planes it owns
-    const kept = filterPoints(p, (i) => p.coords[3 * i + 2] >= g.core[0] && (p.coords[3 * i + 2] < g.core[1] || (g.core[1] === g.depth && p.coords[3 * i + 2] <= g.depth)));
+    // ClearMap's join rule: a chunk keeps the points whose z lies in the planes it owns; with x/y
+    // tiles also x and y (a point beyond the plane's edge goes to the tile at that edge)
+    const inXY = (i: number) => !tile || ((p.coords[3 * i] >= core[0][0] || core[0][0] === 0) && (p.coords[3 * i] < core[0][1] || core[0][1] === X)
+      && (p.coords[3 * i + 1] >= core[1][0] || core[1][0] === 0) && (p.coords[3 * i + 1] < core[1][1] || core[1][1] === Y));
+    const kept = filterPoints(p, (i) => p.coords[3 * i + 2] >= g.core[0] && (p.coords[3 * i + 2] < g.core[1] || (g.core[1] === g.depth && p.coords[3 * i + 2] <= g.depth)) && inXY(i));
     // a cropped source: kernels work in the crop's voxels, points leave in the full stack's (as ClearMap)
     const off = task.source.offset;
     if (off && (off[0] || off[1] || off[2])) for (let i = 0; i < kept.coords.length; i += 3) { kept.coords[i] += off[0]; kept.coords[i + 1] += off[1]; kept.coords[i + 2] += off[2]; }

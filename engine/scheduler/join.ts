@@ -8,7 +8,8 @@ import type { Artefact } from '../core/artefacts.js';
 import type { ChunkNodeType, NodeContext } from '../core/node-type.js';
 import { NodeError } from '../core/errors.js';
 import { concatPoints, selectPoints, type Points } from '../data/points.js';
-import type { DType } from '../data/volume.js';
+import { bytesPerVoxel, type DType } from '../data/volume.js';
+import type { ChunkGeometry } from '../data/chunk.js';
 import { rawVolumeRef, writeMhdHeader } from '../data/raw-volume.js';
 import type { ResolvedNode } from '../workflow/validate.js';
 import { readChunkHeader, readChunkPayload } from './chunk-file.js';
@@ -23,7 +24,8 @@ export async function joinChain(u: Unit, plan: ChainPlan, workDir: string, ctx: 
     const [X, Y, Z] = source.shape;
     const dtype = readChunkHeader(fileOf(geometries[0]))!.header.dtype as DType;
     const raw = join(workDir, 'volume.raw');
-    concatChunks(geometries.map(fileOf), raw);
+    if (geometries.some((g) => g.tile)) assembleTiles(geometries, fileOf, raw, [X, Y, Z], bytesPerVoxel(dtype));
+    else concatChunks(geometries.map(fileOf), raw);
     writeMhdHeader(join(workDir, 'volume.mhd'), 'volume.raw', [X, Y, Z], dtype, source.voxelSize);
     // a cropped source keeps its offset, so later points stay in full-stack coordinates
     return { [outPort]: { ...rawVolumeRef(raw, [X, Y, Z], dtype, source.voxelSize), ...(source.offset ? { offset: source.offset } : {}) } };
@@ -87,6 +89,56 @@ export function concatChunks(files: string[], out: string): void {
         }
       } finally {
         closeSync(src);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Write the payloads of volume chunk files cut into x/y tiles into one raw file: for each z-slab,
+ * a batch of whole planes is assembled in memory from the tiles' rows (one read per tile and
+ * batch, since a tile's planes are contiguous) and written at once.
+ */
+export function assembleTiles(geometries: ChunkGeometry[], fileOf: (g: ChunkGeometry) => string, out: string, shape: [number, number, number], bytes: number): void {
+  const [X, Y] = shape;
+  const planeBytes = X * Y * bytes;
+  const batch = Math.max(1, Math.floor((1 << 26) / planeBytes));
+  const slabs = new Map<number, ChunkGeometry[]>();
+  for (const g of geometries) slabs.set(g.core[0], [...(slabs.get(g.core[0]) ?? []), g]);
+  const fd = openSync(out, 'w');
+  try {
+    for (const [z0, tiles] of [...slabs].sort((a, b) => a[0] - b[0])) {
+      const z1 = tiles[0].core[1];
+      const files = tiles.map((g) => {
+        const f = fileOf(g);
+        const h = readChunkHeader(f);
+        if (!h) throw new Error(`chunk file ${f} is missing or corrupt`);
+        const [cx, cy] = g.tile ? g.tile.core : [[0, X], [0, Y]] as [number, number][];
+        return { f, h, cx, cy, w: cx[1] - cx[0], hgt: cy[1] - cy[0] };
+      });
+      const covered = files.reduce((s, t) => s + t.w * t.hgt, 0);
+      if (covered !== X * Y) throw new Error(`chunk files of planes ${z0}-${z1} cover ${covered} of ${X * Y} voxels per plane`);
+      const buf = Buffer.alloc(Math.min(batch, z1 - z0) * planeBytes);
+      for (let b0 = z0; b0 < z1; b0 += batch) {
+        const n = Math.min(batch, z1 - b0);
+        for (const t of files) {
+          const tilePlane = t.w * t.hgt * bytes;
+          const part = Buffer.alloc(n * tilePlane);
+          const src = openSync(t.f, 'r');
+          try {
+            const got = readSync(src, part, 0, part.length, t.h.payloadOffset + (b0 - z0) * tilePlane);
+            if (got !== part.length) throw new Error(`chunk file ${t.f} is truncated`);
+          } finally {
+            closeSync(src);
+          }
+          for (let z = 0; z < n; z++) for (let y = 0; y < t.hgt; y++) {
+            const from = z * tilePlane + y * t.w * bytes;
+            part.copy(buf, z * planeBytes + ((t.cy[0] + y) * X + t.cx[0]) * bytes, from, from + t.w * bytes);
+          }
+        }
+        writeSync(fd, buf, 0, n * planeBytes, b0 * planeBytes);
       }
     }
   } finally {

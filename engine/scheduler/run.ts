@@ -196,6 +196,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     let computed = 0;
     let queued = 0;
     let running = 0;
+    let regrown = 0; // chunks whose read window had to grow until their points were decided
     const state = () => emit({ event: 'chunk-state', node: u.last.id, queued, running, executor: executor.kind });
     // bounded concurrency: locally a chunk is read inside the worker, so at most `workers` slabs are alive
     const run$ = from(todo).pipe(
@@ -228,6 +229,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
         });
         done++;
         computed++;
+        if ((r.windows ?? 1) > 1) regrown++;
         emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: false, seconds: r.seconds, ...(r.host !== undefined ? { host: r.host, pid: r.pid } : {}) });
         ctx.progress(done, geometries.length);
         return g.index;
@@ -235,7 +237,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       toArray(),
     );
     await lastValueFrom(run$, { defaultValue: [] });
-    const chunks = { computed, cached, total: geometries.length };
+    const chunks = { computed, cached, total: geometries.length, ...(regrown ? { regrown } : {}), ...(geometries.some((g) => g.tile) ? { tiles: true } : {}) };
     return { outputs: await joinChain(u, plan, workDir, ctx), chunks };
     } finally {
       chunkDir.close();

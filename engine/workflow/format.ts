@@ -19,6 +19,11 @@ export interface WorkflowSettings {
   chunkBytesMax?: number;
   /** Memory one worker may use for a chunk (bytes); default 60% of the machine's memory divided by the workers. */
   workerMemoryMax?: number;
+  /**
+   * Largest x/y tile core (pixels): planes are cut into tiles no larger, for chains whose nodes all
+   * support tiles; 0 = never tile. Default: the planner tiles when that finishes sooner.
+   */
+  tileSizeMax?: number;
   /** Where chunk tasks run: this machine's threads (default), a SLURM cluster or a BullMQ queue (`--executor` overrides). */
   executor?: 'local' | 'slurm' | 'bullmq';
 }
@@ -57,6 +62,7 @@ export const workflowEnvelopeSchema = {
         chunkSizeMax: { type: 'integer', minimum: 1, description: 'Largest chunk (z-planes).' },
         chunkBytesMax: { type: 'integer', minimum: 1, description: 'Largest input slab in bytes (bounds memory per worker).' },
         workerMemoryMax: { type: 'integer', minimum: 1, description: "Memory one worker may use for a chunk, in bytes (default: 60% of RAM / workers); chunks are sized from it and the nodes' working memory per voxel." },
+        tileSizeMax: { type: 'integer', minimum: 0, description: 'Largest x/y tile (pixels) for chains whose nodes support x/y tiles; 0 = whole planes only. Default: tiles when that finishes sooner (large planes, shallow stacks).' },
         executor: { enum: ['local', 'slurm', 'bullmq'], description: "Where chunk tasks run: 'local' threads (default), 'slurm' array jobs or a 'bullmq' queue; --executor overrides. Never part of a cache key." },
       },
     },

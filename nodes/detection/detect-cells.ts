@@ -14,8 +14,8 @@ import { removeBackground } from './background.js';
 import { filterDoG } from './filters.js';
 import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor, type FlatField } from './illumination.js';
 import { toPixelParams } from './physical-units.js';
-import { maximaBox, resolveDetectParams, toReduction, type DetectParams } from './params.js';
-import { boxIntensityStage, maximaStage, shapeStage, shrinkRange, Undecided, type Slab, type TrustedImage } from './stages.js';
+import { backgroundReach, maximaBox, resolveDetectParams, toReduction, type DetectParams } from './params.js';
+import { boxIntensityStage, maximaStage, shapeStage, shrinkBox, trustedBox, Undecided, type Box, type Slab, type TrustedImage } from './stages.js';
 
 export interface DetectionStages {
   /** Illumination-corrected then background-removed image (ClearMap's img2). */
@@ -44,14 +44,20 @@ export interface DetectWindow {
   trusted: Range;
   /** Planes the caller will keep points from (decides which side an undecided plane bounds). */
   core: Range;
+  /**
+   * x/y tiles: global x, y of the slab's voxel 0, the plane size, the columns/rows of `raw` that are
+   * exact and the ones the caller keeps points from. Absent: the slab spans whole planes.
+   */
+  tile?: { x0: number; y0: number; plane: [number, number]; trusted: [Range, Range]; core: [Range, Range] };
 }
+
 
 /**
  * Detect cells in a slab: centres [x, y, z] with global z (x, y of the slab), the intensity columns,
  * the intermediate stages, and `decided`: the global z range around the core where the points are
  * exactly those of a whole-stack run (see stages.ts for why and how).
  */
-export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatField | null, win: DetectWindow): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages; decided: Range } {
+export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatField | null, win: DetectWindow): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages; decided: Range; decidedXY?: [Range, Range] } {
   const shape = raw.shape;
   const p = params;
   const il = p.correctIlluminationParameter;
@@ -60,11 +66,16 @@ export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatFiel
   const img2 = removeBackground(img1, p.removeBackgroundParameter.size);
   const dog = p.filterDoGParameter;
   const img3 = filterDoG(img2, dog.size, dog.sigma, dog.sigma2);
-  const slab: Slab = { shape, z0: win.z0, depth: win.depth };
-  // illumination and background removal work plane by plane; the DoG needs its z reach
-  const t2: TrustedImage = { data: img2.data, trusted: win.trusted };
-  const t3 = { data: img3.data, trusted: dog.size ? shrinkRange(win.trusted, dog.size[2] >> 1, win.depth) : win.trusted };
-  const tRaw: TrustedImage = { data: raw.data, trusted: win.trusted };
+  const tile = win.tile;
+  const slab: Slab = { shape, z0: win.z0, depth: win.depth, ...(tile ? { x0: tile.x0, y0: tile.y0, plane: tile.plane } : {}) };
+  const stack: [number, number, number] = [tile?.plane[0] ?? shape[0], tile?.plane[1] ?? shape[1], win.depth];
+  // illumination and background removal work plane by plane (the opening needs its x/y reach); the DoG needs its reach
+  const tRaw: TrustedImage = { data: raw.data, trusted: win.trusted, ...(tile ? { trustedXY: tile.trusted } : {}) };
+  const asImage = (data: TrustedImage['data'], b: Box): TrustedImage => ({ data, trusted: b[2], ...(tile ? { trustedXY: [b[0], b[1]] as [Range, Range] } : {}) });
+  const bgReach = backgroundReach(p.removeBackgroundParameter.size);
+  const box2 = shrinkBox(trustedBox(tRaw, slab), [bgReach[0], bgReach[1], 0], stack);
+  const t2 = asImage(img2.data, box2);
+  const t3 = { ...asImage(img3.data, dog.size ? shrinkBox(box2, [Math.ceil(dog.size[0] / 2), Math.ceil(dog.size[1] / 2), dog.size[2] >> 1], stack) : box2), data: img3.data };
   const mx = p.findExtendedMaximaParameter;
   const shapeThreshold = p.detectCellShapeParameter.threshold;
   // without h-max every maximum voxel is a seed; seeds outside the watershed mask end with size 0
@@ -77,18 +88,24 @@ export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatFiel
 
   if (shapeThreshold !== null) {
     const centres = maxima.centres;
-    const r = shapeStage(t2, slab, centres, (z) => maxima.undecided.isGlobal(z), shapeThreshold, [tRaw, dogOrBackground, t2], toReduction(p.findCellIntensityParameter.method), undecided);
+    const r = shapeStage(t2, slab, centres, maxima.undecided, shapeThreshold, [tRaw, dogOrBackground, t2], toReduction(p.findCellIntensityParameter.method), undecided);
     const coords = new Float64Array(r.kept.length * 3);
     r.kept.forEach((i, j) => { coords[3 * j] = centres[3 * i]; coords[3 * j + 1] = centres[3 * i + 1]; coords[3 * j + 2] = centres[3 * i + 2]; });
     const [iRaw, iDog, iBg] = r.intensities;
-    return { coords, columns: { raw: iRaw, dog: iDog, background: iBg, size: r.size }, stages, decided: undecided.around(win.core) };
+    return { coords, columns: { raw: iRaw, dog: iDog, background: iBg, size: r.size }, stages, ...decidedOf(undecided, win) };
   }
 
   // no cell shape: intensities in a box around each centre (MaximaDetection.findIntensity)
-  for (let z = win.z0; z < win.z0 + shape[2]; z++) if (maxima.undecided.isGlobal(z)) undecided.markGlobal(z);
+  undecided.merge(maxima.undecided);
   const fi = p.findIntensityParameter;
   const [bRaw, bDog, bBg] = boxIntensityStage([tRaw, dogOrBackground, t2], slab, maxima.centres, fi.method === null ? null : toReduction(fi.method), fi.size, undecided);
-  return { coords: maxima.centres, columns: { raw: bRaw, dog: bDog, background: bBg }, stages, decided: undecided.around(win.core) };
+  return { coords: maxima.centres, columns: { raw: bRaw, dog: bDog, background: bBg }, stages, ...decidedOf(undecided, win) };
+}
+
+/** The decided box around the window's core: z range, and x/y ranges with tiles. */
+function decidedOf(u: Undecided, win: DetectWindow): { decided: Range; decidedXY?: [Range, Range] } {
+  const b = u.decidedBox(win.tile ? [win.tile.core[0], win.tile.core[1], win.core] : [[0, u.slab.shape[0]], [0, u.slab.shape[1]], win.core]);
+  return win.tile ? { decided: b[2], decidedXY: [b[0], b[1]] } : { decided: b[2] };
 }
 
 /**
@@ -111,16 +128,20 @@ async function detectSlab(slab: Volume, geometry: ChunkGeometry | undefined, raw
   const il = resolveIlluminationPaths(params.correctIlluminationParameter, context?.baseDir);
   if (il.flatfield !== null) {
     // the flat field covers the whole plane; slabs are full planes unless the source was cropped in x/y
-    const planeX = slab.origin[0] + slab.shape[0], planeY = slab.origin[1] + slab.shape[1];
+    const planeX = geometry?.tile?.plane[0] ?? slab.origin[0] + slab.shape[0], planeY = geometry?.tile?.plane[1] ?? slab.origin[1] + slab.shape[1];
     const key = JSON.stringify([il.flatfield, il.background, planeX, planeY]);
     if (!flatCache.has(key)) flatCache.set(key, loadFlatField(il, planeX, planeY));
     flat = await flatCache.get(key)!;
   }
   const z0 = slab.origin[2], Z = slab.shape[2];
   const depth = geometry?.depth ?? z0 + Z;
-  const win: DetectWindow = { z0, depth, trusted: context?.trusted ?? [z0, z0 + Z], core: geometry?.core ?? [z0, z0 + Z] };
+  const t = geometry?.tile;
+  const [X, Y] = slab.shape, [x0, y0] = slab.origin;
+  const tile = t ? { x0, y0, plane: t.plane, trusted: context?.trustedXY ?? [[x0, x0 + X], [y0, y0 + Y]] as [Range, Range], core: t.core } : undefined;
+  const win: DetectWindow = { z0, depth, trusted: context?.trusted ?? [z0, z0 + Z], core: geometry?.core ?? [z0, z0 + Z], ...(tile ? { tile } : {}) };
   const res = detectInWindow(slab, params, flat, win);
-  return { points: toGlobalPoints(res.coords, res.columns, slab.origin), decided: res.decided };
+  // with tiles the centres are global already; whole planes: x, y of the slab (origin 0 unless the caller cropped)
+  return { points: toGlobalPoints(res.coords, res.columns, tile ? [0, 0, 0] : slab.origin), decided: res.decided, decidedXY: res.decidedXY };
 }
 
 /**
@@ -130,7 +151,7 @@ async function detectSlab(slab: Volume, geometry: ChunkGeometry | undefined, raw
  */
 export async function detectKernel(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<DecidedPoints> {
   const r = await detectSlab(slab, geometry, rawParams, context);
-  return { kind: 'decided-points', points: r.points, decided: r.decided };
+  return { kind: 'decided-points', points: r.points, decided: r.decided, ...(r.decidedXY ? { decidedXY: r.decidedXY } : {}) };
 }
 
 /** All points detected in a slab (global coordinates), without the decided range (tools, tests). */

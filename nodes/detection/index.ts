@@ -6,7 +6,7 @@ import { describePixelParams, physicalUnitsSchema, toPixelParams, usesPhysicalUn
 import type { DType } from '../../engine/data/volume.js';
 import { FILTER_TYPES } from '../kernels/filter-kernel.js';
 import {
-  backgroundSchema, cellIntensitySchema, cellShapeSchema, checkSize, detectOverlap, detectParamProblems, detectParamsSchema, dogSchema, findIntensitySchema, illuminationSchema, maximaBox, maximaSchema, resolveDetectParams,
+  backgroundReach, backgroundSchema, cellIntensitySchema, cellShapeSchema, checkSize, detectOverlap, detectOverlapXY, detectParamProblems, detectParamsSchema, dogSchema, findIntensitySchema, illuminationSchema, maximaBox, maximaSchema, resolveDetectParams, DEFAULT_DETECT_PARAMS,
 } from './params.js';
 import { checkBackgroundParams, checkDoGParams, checkFilterParams } from './step-kernels.js';
 import { checkThresholdParams, thresholdPoints, type ThresholdParams } from './threshold-points.js';
@@ -34,6 +34,8 @@ export const detectNode: ChunkNodeType = {
   check: (params) => detectParamProblems(withoutPhysicalKeys(params)),
   // cellDiameter (µm) becomes pixel sizes for the input's voxel size (physical-units.ts)
   overlap: (params, inputs) => detectOverlap(resolveDetectParams(toPixelParams(params, detectVoxelSize(params, inputs)))),
+  // x/y tiles: the kernel reports the x/y box where its cells are decided (stages.ts)
+  overlapXY: (params, inputs) => detectOverlapXY(resolveDetectParams(toPixelParams(params, detectVoxelSize(params, inputs)))),
   describeParams: (params, inputs) => {
     const vs = detectVoxelSize(params, inputs);
     const line = vs && describePixelParams(params, vs, resolveDetectParams(toPixelParams(params, vs)) as unknown as Record<string, unknown>);
@@ -63,6 +65,7 @@ export const illuminationNode: ChunkNodeType = {
   outputs: volumeOut('illumination-corrected stack'),
   params: { type: 'object', additionalProperties: false, properties: illuminationSchema.properties },
   overlap: () => 0,
+  overlapXY: () => 0, // per pixel; the flat field is indexed by the slab's global x, y
   kernel: { module: stepsModule, export: 'illuminationKernel' },
   externalIdentity: async (params, baseDir) => illuminationFilesIdentity({ flatfield: null, background: null, scaling: 'Mean', ...params } as IlluminationParams, baseDir),
   // ClearMap casts back to the input type only when it scales; without a flat field the stack passes through
@@ -80,11 +83,13 @@ export const backgroundNode: ChunkNodeType = {
   params: { type: 'object', additionalProperties: false, properties: backgroundSchema.properties },
   check: (p) => checkBackgroundParams(p),
   overlap: () => 0,
+  overlapXY: (p) => Math.max(...backgroundReach(p.size === undefined ? DEFAULT_DETECT_PARAMS.removeBackgroundParameter.size : p.size as [number, number] | null)),
   kernel: { module: stepsModule, export: 'backgroundKernel' },
   outputDtype: (dtype) => dtype,
 };
 
 const dogZ = (p: Record<string, unknown>) => (Array.isArray(p.size) && typeof p.size[2] === 'number' ? p.size[2] >> 1 : 0);
+const dogXY = (p: Record<string, unknown>) => (Array.isArray(p.size) ? Math.ceil(Math.max(Number(p.size[0]) || 0, Number(p.size[1]) || 0) / 2) : 0);
 
 export const dogNode: ChunkNodeType = {
   type: 'dog',
@@ -97,6 +102,7 @@ export const dogNode: ChunkNodeType = {
   params: { type: 'object', additionalProperties: false, properties: { ...dogSchema.properties, size: { ...dogSchema.properties.size, default: [7, 7, 3] } } },
   check: (p) => checkDoGParams(p),
   overlap: (p) => dogZ({ size: [7, 7, 3], ...p }),
+  overlapXY: (p) => dogXY({ size: [7, 7, 3], ...p }),
   kernel: { module: stepsModule, export: 'dogKernel' },
   outputDtype: () => 'float32',
 };
@@ -120,6 +126,7 @@ export const filterNode: ChunkNodeType = {
   },
   check: (p) => checkFilterParams({ ftype: 'gaussian', ...p }),
   overlap: (p) => dogZ({ size: [5, 5, 5], ...p }),
+  overlapXY: (p) => dogXY({ size: [5, 5, 5], ...p }),
   kernel: { module: stepsModule, export: 'filterKernel' },
   outputDtype: () => 'float32',
 };

@@ -225,3 +225,26 @@ export function detectOverlap(p: DetectParams): number {
   const boxZ = p.detectCellShapeParameter.threshold === null ? p.findIntensityParameter.size[2] >> 1 : 0;
   return dogZ + maxZ + shape + boxZ + (p.findExtendedMaximaParameter.hMax !== null ? 1 : 0);
 }
+
+/**
+ * Columns/rows of context each side of an x/y tile for the first read window (as detectOverlap in
+ * z): the background opening's reach (erosion + dilation), the DoG's, the local-maximum window's,
+ * five cell reaches (cells are wider in pixels than in planes: on the whole-brain bench, 2 reaches
+ * left 5 of 6 tiles undecided at their first window, 5 none) and one for the h-max plateaus' edge. Only sizes the first window: the kernel
+ * decides where its cells are exact in x and y as in z, and the window grows where they are not.
+ */
+export function detectOverlapXY(p: DetectParams): number {
+  const bg = Math.max(...backgroundReach(p.removeBackgroundParameter.size));
+  const dog = p.filterDoGParameter.size ? Math.ceil(Math.max(p.filterDoGParameter.size[0], p.filterDoGParameter.size[1]) / 2) : 0;
+  const box = maximaBox(p.findExtendedMaximaParameter.size);
+  const max = Math.max(box[0], box[1]) >> 1;
+  const shape = p.detectCellShapeParameter.threshold !== null ? 5 * p.cellReach : 0;
+  const fi = p.findIntensityParameter.size;
+  const boxXY = p.detectCellShapeParameter.threshold === null ? Math.max(fi[0], fi[1]) >> 1 : 0;
+  return bg + dog + max + shape + boxXY + (p.findExtendedMaximaParameter.hMax !== null ? 1 : 0);
+}
+
+/** Columns/rows of context the background opening needs (an erosion then a dilation by the disk). */
+export function backgroundReach(size: [number, number] | null): [number, number] {
+  return size === null ? [0, 0] : [2 * Math.ceil(size[0] / 2), 2 * Math.ceil(size[1] / 2)];
+}

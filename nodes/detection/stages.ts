@@ -27,130 +27,270 @@ import { extendedMaximaStages } from './extended-maxima.js';
 
 type Numbers = ArrayLike<number> & { subarray?(a: number, b: number): ArrayLike<number> };
 
-/** A slab: global z of its plane 0 and the depth of the whole stack. */
-export interface Slab { shape: Shape3; z0: number; depth: number }
+/** Global voxels [x, y, z] (half-open ranges). */
+export type Box = [Range, Range, Range];
 
-/** An image over the slab with the global planes where it equals a whole-stack run. */
-export interface TrustedImage { data: ArrayLike<number>; trusted: Range }
+/**
+ * A slab: global z of its plane 0 and the depth of the whole stack; with x/y tiles also the global
+ * x, y of its voxel 0 and the plane size (default: the slab spans whole planes).
+ */
+export interface Slab { shape: Shape3; z0: number; depth: number; x0?: number; y0?: number; plane?: [number, number] }
+
+/** An image over the slab with the global planes (and, with tiles, columns and rows) where it equals a whole-stack run. */
+export interface TrustedImage { data: ArrayLike<number>; trusted: Range; trustedXY?: [Range, Range] }
+
+/** Global [x, y, z] of the slab's voxel 0. */
+export const originOf = (s: Slab): [number, number, number] => [s.x0 ?? 0, s.y0 ?? 0, s.z0];
+/** Size of the whole stack [x, y, z]. */
+export const stackOf = (s: Slab): [number, number, number] => [s.plane?.[0] ?? (s.x0 ?? 0) + s.shape[0], s.plane?.[1] ?? (s.y0 ?? 0) + s.shape[1], s.depth];
+export const slabBox = (s: Slab): Box => { const o = originOf(s); return [[o[0], o[0] + s.shape[0]], [o[1], o[1] + s.shape[1]], [o[2], o[2] + s.shape[2]]]; };
+/** Where an image is exact, as a box (x/y default: the whole slab). */
+export const trustedBox = (im: TrustedImage, s: Slab): Box => { const b = slabBox(s); return [im.trustedXY?.[0] ?? b[0], im.trustedXY?.[1] ?? b[1], im.trusted]; };
+const meet = (a: Range, b: Range): Range => [Math.max(a[0], b[0]), Math.min(a[1], b[1])];
+export const meetBox = (a: Box, b: Box): Box => [meet(a[0], b[0]), meet(a[1], b[1]), meet(a[2], b[2])];
 
 /** Planes of `r` still exact after a step needing `reach` planes of context (stack edges stay exact). */
 export function shrinkRange(r: Range, reach: number, depth: number): Range {
   return [r[0] <= 0 ? 0 : r[0] + reach, r[1] >= depth ? depth : r[1] - reach];
 }
 
+/** shrinkRange per axis of a box (stack of size `size`). */
+export function shrinkBox(b: Box, reach: [number, number, number], size: [number, number, number]): Box {
+  return [shrinkRange(b[0], reach[0], size[0]), shrinkRange(b[1], reach[1], size[1]), shrinkRange(b[2], reach[2], size[2])];
+}
+
 /**
- * Per slab plane: 1 where results (points whose z lies in that plane) may differ from a whole-stack
- * run. Planes of the slab only; planes outside it count as undecided unless beyond the stack.
+ * Where results (points lying there) may differ from a whole-stack run: voxels of the slab marked
+ * here, everything outside the box `inside`, and everything outside the slab (within the stack).
  */
 export class Undecided {
   readonly flags: Uint8Array;
-  constructor(readonly slab: Slab) { this.flags = new Uint8Array(slab.shape[2]); }
-  /** Mark global planes outside [t0, t1) (within the slab). */
-  outside(r: Range): void {
-    for (let z = 0; z < this.flags.length; z++) { const g = z + this.slab.z0; if (g < r[0] || g >= r[1]) this.flags[z] = 1; }
+  readonly inside: Box = [[-Infinity, Infinity], [-Infinity, Infinity], [-Infinity, Infinity]];
+  constructor(readonly slab: Slab) { this.flags = new Uint8Array(slab.shape[0] * slab.shape[1] * slab.shape[2]); }
+  /** Everything outside global planes [t0, t1) is undecided. */
+  outside(r: Range): void { this.inside[2] = meet(this.inside[2], r); }
+  /** Everything outside the global box is undecided. */
+  outsideBox(b: Box): void { for (let a = 0; a < 3; a++) this.inside[a] = meet(this.inside[a], b[a]); }
+  /** Mark a whole global plane. */
+  markGlobal(z: number): void { this.markBox([[-Infinity, Infinity], [-Infinity, Infinity], [z, z + 1]]); }
+  /** Mark a global box (clipped to the slab). */
+  markBox(b: Box): void {
+    const [X, Y, Z] = this.slab.shape;
+    const o = originOf(this.slab);
+    const x0 = Math.max(0, b[0][0] - o[0]), x1 = Math.min(X, b[0][1] - o[0]);
+    const y0 = Math.max(0, b[1][0] - o[1]), y1 = Math.min(Y, b[1][1] - o[1]);
+    const z0 = Math.max(0, b[2][0] - o[2]), z1 = Math.min(Z, b[2][1] - o[2]);
+    if (x1 <= x0) return;
+    for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) this.flags.fill(1, x0 + X * (y + Y * z), x1 + X * (y + Y * z));
   }
-  markGlobal(z: number): void { const l = z - this.slab.z0; if (l >= 0 && l < this.flags.length) this.flags[l] = 1; }
-  /** Whether global plane z is undecided (planes beyond the stack hold no points: decided). */
+  /** Mark a slab voxel by its local index. */
+  markLocal(i: number): void { this.flags[i] = 1; }
+  /** Add another set of the same slab. */
+  merge(o: Undecided): void {
+    this.outsideBox(o.inside);
+    for (let i = 0; i < this.flags.length; i++) if (o.flags[i]) this.flags[i] = 1;
+  }
+  /** Whether global voxel (x, y, z) (integers) is undecided; beyond the stack nothing is. */
+  has(x: number, y: number, z: number): boolean {
+    const size = stackOf(this.slab), o = originOf(this.slab), [X, Y, Z] = this.slab.shape;
+    const g = [x, y, z];
+    for (let a = 0; a < 3; a++) if (g[a] < 0 || g[a] >= size[a]) return false;
+    for (let a = 0; a < 3; a++) if (g[a] < this.inside[a][0] || g[a] >= this.inside[a][1]) return true;
+    const lx = x - o[0], ly = y - o[1], lz = z - o[2];
+    if (lx < 0 || lx >= X || ly < 0 || ly >= Y || lz < 0 || lz >= Z) return true;
+    return this.flags[lx + X * (ly + Y * lz)] === 1;
+  }
+  /** Whether any voxel of global plane z is undecided (planes beyond the stack hold no points: decided). */
   isGlobal(z: number): boolean {
+    const [X, Y] = this.slab.shape, P = X * Y;
     if (z < 0 || z >= this.slab.depth) return false;
-    const l = z - this.slab.z0;
-    return l < 0 || l >= this.flags.length || this.flags[l] === 1;
+    const b = slabBox(this.slab);
+    if (z < b[2][0] || z >= b[2][1] || z < this.inside[2][0] || z >= this.inside[2][1]) return true;
+    if (this.inside[0][0] > b[0][0] || this.inside[0][1] < b[0][1] || this.inside[1][0] > b[1][0] || this.inside[1][1] < b[1][1]) return true;
+    const l = z - b[2][0];
+    for (let i = l * P; i < (l + 1) * P; i++) if (this.flags[i]) return true;
+    return false;
+  }
+  /** Whether nothing in the slab is undecided. */
+  none(): boolean {
+    const b = slabBox(this.slab), size = stackOf(this.slab);
+    for (let a = 0; a < 3; a++) {
+      if (this.inside[a][0] > Math.max(0, b[a][0]) || this.inside[a][1] < Math.min(size[a], b[a][1])) return false;
+    }
+    for (let i = 0; i < this.flags.length; i++) if (this.flags[i]) return false;
+    return true;
+  }
+  /** The z range of decidedBox (whole-plane slabs). */
+  around(core: Range): Range {
+    const b = slabBox(this.slab);
+    return this.decidedBox([b[0], b[1], core])[2];
   }
   /**
-   * The largest range of decided planes around `core` (planes below its middle bound it from below,
-   * the others from above); beyond the stack's edges counts as decided.
+   * A box around `core` where everything is decided: the slab (unbounded where it reaches the stack's
+   * edges) within `inside`, cut at each undecided voxel of the core on the side of the slab's nearest
+   * cut (the side whose window must grow). The chunk task grows the window where it misses the core.
    */
-  around(core: Range): Range {
-    const { z0, depth } = this.slab;
-    const Z = this.flags.length;
-    const mid = Math.floor((core[0] + core[1]) / 2);
-    let a = z0 <= 0 ? -Infinity : z0, b = z0 + Z >= depth ? Infinity : z0 + Z;
-    for (let l = 0; l < Z; l++) {
-      if (!this.flags[l]) continue;
-      const g = l + z0;
-      if (g < mid) a = Math.max(a, g + 1); else b = Math.min(b, g);
+  decidedBox(core: Box): Box {
+    const [X, Y, Z] = this.slab.shape;
+    const o = originOf(this.slab), size = stackOf(this.slab), ext = [X, Y, Z];
+    const d = [0, 1, 2].map((a) => [o[a] <= 0 ? -Infinity : o[a], o[a] + ext[a] >= size[a] ? Infinity : o[a] + ext[a]]) as Box;
+    for (let a = 0; a < 3; a++) {
+      const lo = this.inside[a][0] <= 0 ? -Infinity : this.inside[a][0], hi = this.inside[a][1] >= size[a] ? Infinity : this.inside[a][1];
+      d[a] = meet(d[a], [lo, hi]);
     }
-    return [a, b];
+    const cutLow = [0, 1, 2].map((a) => o[a] > 0), cutHigh = [0, 1, 2].map((a) => o[a] + ext[a] < size[a]);
+    const l0 = [0, 1, 2].map((a) => Math.max(0, core[a][0] - o[a])), l1 = [0, 1, 2].map((a) => Math.min(ext[a], core[a][1] - o[a]));
+    const g = [0, 0, 0];
+    for (let z = l0[2]; z < l1[2]; z++) for (let y = l0[1]; y < l1[1]; y++) {
+      const row = X * (y + Y * z);
+      for (let x = l0[0]; x < l1[0]; x++) {
+        if (!this.flags[row + x]) continue;
+        g[0] = x + o[0]; g[1] = y + o[1]; g[2] = z + o[2];
+        const l = [x, y, z];
+        let best = -1, side = 0, dist = Infinity;
+        for (let a = 0; a < 3; a++) {
+          if (cutLow[a] && l[a] < dist) { dist = l[a]; best = a; side = 0; }
+          if (cutHigh[a] && ext[a] - 1 - l[a] < dist) { dist = ext[a] - 1 - l[a]; best = a; side = 1; }
+        }
+        if (best < 0) { best = 2; side = 0; } // no cut: cannot happen for a kernel that decides correctly
+        if (side === 0) d[best][0] = Math.max(d[best][0], g[best] + 1); else d[best][1] = Math.min(d[best][1], g[best]);
+      }
+    }
+    return d;
   }
 }
 
 export interface MaximaParams { hMax: number | null; size: [number, number, number]; threshold: number | null }
 
 export interface MaximaResult {
-  /** Centres [x, y, z] (z global), ClearMap's order: raw-weighted centres of the 6-connected maxima (hMax set) or every maximum voxel. */
+  /** Centres [x, y, z] (global), ClearMap's order: raw-weighted centres of the 6-connected maxima (hMax set) or every maximum voxel. */
   centres: Float64Array;
-  /** Planes where seeds of maxima not known exactly might lie. */
+  /** Where seeds of maxima not known exactly might lie. */
   undecided: Undecided;
-  /** Extended maxima mask over the slab (0 outside the image's trusted planes). */
+  /** Extended maxima mask over the slab (0 outside the image's trusted box). */
   mask: Uint8Array;
 }
 
 const sub = (a: Numbers, from: number, to: number): ArrayLike<number> => (from === 0 && to === a.length ? a : a.subarray ? a.subarray(from, to) : Array.prototype.slice.call(a, from, to));
 
+/** The voxels of local box [x0, x0 + W) x [y0, y0 + H) x [z0, z0 + D) of a slab of shape [X, Y, ...], copied. */
+function crop<T extends Float32Array | Float64Array>(src: ArrayLike<number>, X: number, Y: number, lo: number[], ext: number[], out: T): T {
+  const [W, H, D] = ext;
+  for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) {
+    const from = lo[0] + X * (lo[1] + y + Y * (lo[2] + z)), to = W * (y + H * z);
+    for (let x = 0; x < W; x++) out[to + x] = src[from + x];
+  }
+  return out;
+}
+
+/** centresOfMass with global coordinates (x + origin[0], ...), summed as a whole-stack run sums them. */
+function centresAt(weights: ArrayLike<number>, labels: Int32Array, shape: Shape3, count: number, origin: [number, number, number]): Float64Array {
+  if (origin[0] === 0 && origin[1] === 0) return centresOfMass(weights, labels, shape, count, origin[2]);
+  const [X, Y, Z] = shape;
+  const acc = new Float64Array(4 * (count + 1));
+  for (let z = 0, p = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, p++) {
+    const l = labels[p];
+    if (l === 0) continue;
+    const w = weights[p];
+    const o = 4 * l;
+    acc[o] += w; acc[o + 1] += w * (x + origin[0]); acc[o + 2] += w * (y + origin[1]); acc[o + 3] += w * (z + origin[2]);
+  }
+  const out = new Float64Array(3 * count);
+  for (let l = 1; l <= count; l++) {
+    const s = acc[4 * l];
+    out[3 * (l - 1)] = acc[4 * l + 1] / s; out[3 * (l - 1) + 1] = acc[4 * l + 2] / s; out[3 * (l - 1) + 2] = acc[4 * l + 3] / s;
+  }
+  return out;
+}
+
 /**
- * findExtendedMaxima + centres on the trusted planes of `img`; `candidate(i)` (slab voxel index) may
+ * findExtendedMaxima + centres on the trusted box of `img`; `candidate(i)` (slab voxel index) may
  * drop maximum voxels before the centres (detect does so without h-max: seeds outside the shape mask).
+ * Cuts are the faces of that box inside the stack (z planes; with x/y tiles also columns and rows).
  */
 export function maximaStage(img: TrustedImage & { data: Float32Array }, weights: TrustedImage, slab: Slab, p: MaximaParams, candidate?: (i: number) => boolean): MaximaResult {
   const [X, Y, Z] = slab.shape;
   const P = X * Y;
+  const o = originOf(slab), size = stackOf(slab);
   const undecided = new Undecided(slab);
   const mask = new Uint8Array(P * Z);
-  const d0 = Math.max(img.trusted[0], weights.trusted[0], slab.z0), d1 = Math.min(img.trusted[1], weights.trusted[1], slab.z0 + Z);
-  undecided.outside([d0, d1]);
-  if (d1 <= d0) return { centres: new Float64Array(0), undecided, mask };
-  const l0 = d0 - slab.z0, l1 = d1 - slab.z0, DZ = l1 - l0;
-  const shapeD: Shape3 = [X, Y, DZ];
-  const imgD = img.data.subarray(l0 * P, l1 * P);
-  const wD = sub(weights.data as Numbers, l0 * P, l1 * P);
-  const cutLow = d0 > 0, cutHigh = d1 < slab.depth;
+  const D = meetBox(meetBox(trustedBox(img, slab), trustedBox(weights, slab)), slabBox(slab));
+  undecided.outsideBox(D);
+  if (D.some((r) => r[1] <= r[0])) return { centres: new Float64Array(0), undecided, mask };
+  const lo = [0, 1, 2].map((a) => D[a][0] - o[a]), ext = D.map((r) => r[1] - r[0]);
+  const [DX, DY, DZ] = ext;
+  const PD = DX * DY;
+  const shapeD: Shape3 = [DX, DY, DZ];
+  const full = DX === X && DY === Y;
+  const l0 = lo[2];
+  const imgD = full ? img.data.subarray(l0 * P, (l0 + DZ) * P) : crop(img.data, X, Y, lo, ext, new Float32Array(PD * DZ));
+  const wD = full ? sub(weights.data as Numbers, l0 * P, (l0 + DZ) * P) : crop(weights.data, X, Y, lo, ext, new Float64Array(PD * DZ));
+  const toSlab = full ? (i: number) => i + l0 * P : (i: number) => {
+    const x = i % DX, yz = (i - x) / DX, y = yz % DY, z = (yz - y) / DY;
+    return x + lo[0] + X * (y + lo[1] + Y * (z + lo[2]));
+  };
+  const cutLow = D.map((r) => r[0] > 0), cutHigh = D.map((r, a) => r[1] < size[a]);
+  const anyCut = cutLow.some(Boolean) || cutHigh.some(Boolean);
   const st = extendedMaximaStages(imgD, shapeD, p.hMax, p.size, p.threshold);
   let maskD = st.mask;
   if (candidate) {
     maskD = Uint8Array.from(maskD);
-    for (let i = 0; i < maskD.length; i++) if (maskD[i] && !candidate(i + l0 * P)) maskD[i] = 0;
+    for (let i = 0; i < maskD.length; i++) if (maskD[i] && !candidate(toSlab(i))) maskD[i] = 0;
   }
-  mask.set(maskD, l0 * P);
+  if (full) mask.set(maskD, l0 * P);
+  else for (let i = 0; i < maskD.length; i++) if (maskD[i]) mask[toSlab(i)] = 1;
 
   // voxels whose mask value may differ from a whole-stack run
   let taint: Uint8Array | null = null;
-  if (cutLow || cutHigh) {
-    const uncertainR = new Float32Array(P * DZ);
+  if (anyCut) {
+    const uncertainR = new Float32Array(PD * DZ);
     if (p.hMax !== null) {
+      // R(p) is exact where the highest level at which p reaches a cut face is not above R(p)
       const src = st.source, R = st.transformed;
       let min = Infinity;
       for (let i = 0; i < src.length; i++) if (src[i] < min) min = src[i];
       const seed = new Float32Array(src.length).fill(min);
-      if (cutLow) seed.set(src.subarray(0, P), 0);
-      if (cutHigh) seed.set(src.subarray((DZ - 1) * P, DZ * P), (DZ - 1) * P);
+      if (cutLow[2]) seed.set(src.subarray(0, PD), 0);
+      if (cutHigh[2]) seed.set(src.subarray((DZ - 1) * PD, DZ * PD), (DZ - 1) * PD);
+      if (cutLow[1] || cutHigh[1]) for (let z = 0; z < DZ; z++) {
+        if (cutLow[1]) { const a = z * PD; seed.set(src.subarray(a, a + DX), a); }
+        if (cutHigh[1]) { const a = z * PD + (DY - 1) * DX; seed.set(src.subarray(a, a + DX), a); }
+      }
+      if (cutLow[0] || cutHigh[0]) for (let r = 0; r < DY * DZ; r++) {
+        if (cutLow[0]) seed[r * DX] = src[r * DX];
+        if (cutHigh[0]) seed[r * DX + DX - 1] = src[r * DX + DX - 1];
+      }
       const escape = reconstructByDilation(seed, src, shapeD, 26);
       for (let i = 0; i < src.length; i++) if (escape[i] > R[i]) uncertainR[i] = 1;
     }
     // A voxel's mask value is certain when its value is below the threshold, or when something in its
-    // box (inside the slab) already exceeds its value (R only rises with more context, and R <= f).
+    // box (inside the window) already exceeds its value (R only rises with more context, and R <= f).
     // Otherwise it is uncertain if its own R is, or if it is a maximum here whose box sees an
-    // uncertain R or leaves the slab through a cut.
+    // uncertain R or leaves the window through a cut.
     const [sx, sy, sz] = p.size;
-    const cz = sz >> 1;
+    const cx = sx >> 1, cy = sy >> 1, cz = sz >> 1;
     const R = st.transformed;
     const xyU = maxFilterXY(uncertainR, shapeD, sx, sy);
     const xyR = maxFilterXY(R, shapeD, sx, sy);
-    taint = new Uint8Array(P * DZ);
+    const leavesX = new Uint8Array(DX), leavesY = new Uint8Array(DY);
+    for (let x = 0; x < DX; x++) leavesX[x] = (x - cx < 0 && cutLow[0]) || (x - cx + sx - 1 > DX - 1 && cutHigh[0]) ? 1 : 0;
+    for (let y = 0; y < DY; y++) leavesY[y] = (y - cy < 0 && cutLow[1]) || (y - cy + sy - 1 > DY - 1 && cutHigh[1]) ? 1 : 0;
+    taint = new Uint8Array(PD * DZ);
     const thr = p.threshold;
     for (let z = 0; z < DZ; z++) {
-      const lo = z - cz, hi = z - cz + sz - 1;
-      const leaves = (lo < 0 && cutLow) || (hi > DZ - 1 && cutHigh);
-      const q0 = Math.max(0, lo), q1 = Math.min(DZ - 1, hi);
-      for (let i = 0, o = z * P; i < P; i++) {
-        const v = imgD[o + i];
+      const zlo = z - cz, zhi = z - cz + sz - 1;
+      const leavesZ = (zlo < 0 && cutLow[2]) || (zhi > DZ - 1 && cutHigh[2]);
+      const q0 = Math.max(0, zlo), q1 = Math.min(DZ - 1, zhi);
+      for (let y = 0, i = 0, o2 = z * PD; y < DY; y++) for (let x = 0; x < DX; x++, i++) {
+        const v = imgD[o2 + i];
         if (thr !== null && !(v >= thr)) continue;
         let boxMax = -Infinity;
-        for (let q = q0; q <= q1; q++) { const r = xyR[q * P + i]; if (r > boxMax) boxMax = r; }
-        if (boxMax > st.source[o + i]) continue; // R <= the (floor-raised) image it reconstructs
-        if (uncertainR[o + i]) { taint[o + i] = 1; continue; }
-        if (!st.mask[o + i]) continue;
-        if (leaves) { taint[o + i] = 1; continue; }
-        for (let q = q0; q <= q1; q++) if (xyU[q * P + i]) { taint[o + i] = 1; break; }
+        for (let q = q0; q <= q1; q++) { const r = xyR[q * PD + i]; if (r > boxMax) boxMax = r; }
+        if (boxMax > st.source[o2 + i]) continue; // R <= the (floor-raised) image it reconstructs
+        if (uncertainR[o2 + i]) { taint[o2 + i] = 1; continue; }
+        if (!st.mask[o2 + i]) continue;
+        if (leavesZ || leavesX[x] || leavesY[y]) { taint[o2 + i] = 1; continue; }
+        for (let q = q0; q <= q1; q++) if (xyU[q * PD + i]) { taint[o2 + i] = 1; break; }
       }
     }
   }
@@ -158,19 +298,23 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
   let centres: Float64Array;
   if (p.hMax !== null) {
     const { labels, count } = labelComponents(maskD, shapeD, 6); // scipy.ndimage.label's default structure
-    centres = centresOfMass(wD, labels, shapeD, count, d0);
+    centres = centresAt(wD, labels, shapeD, count, [D[0][0], D[1][0], D[2][0]]);
     if (taint) {
-      // a component touching an uncertain voxel (or the cut) may be another one in the whole stack
+      // a component touching an uncertain voxel (or a cut) may be another one in the whole stack
       const bad = new Uint8Array(count + 1);
-      for (let z = 0, q = 0; z < DZ; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, q++) {
+      for (let z = 0, q = 0; z < DZ; z++) for (let y = 0; y < DY; y++) for (let x = 0; x < DX; x++, q++) {
         const l = labels[q];
         if (!l || bad[l]) continue;
-        if (taint[q] || (x > 0 && taint[q - 1]) || (x < X - 1 && taint[q + 1]) || (y > 0 && taint[q - X]) || (y < Y - 1 && taint[q + X])
-          || (z > 0 ? taint[q - P] : cutLow) || (z < DZ - 1 ? taint[q + P] : cutHigh)) bad[l] = 1;
+        if (taint[q] || (x > 0 ? taint[q - 1] : cutLow[0]) || (x < DX - 1 ? taint[q + 1] : cutHigh[0]) || (y > 0 ? taint[q - DX] : cutLow[1]) || (y < DY - 1 ? taint[q + DX] : cutHigh[1])
+          || (z > 0 ? taint[q - PD] : cutLow[2]) || (z < DZ - 1 ? taint[q + PD] : cutHigh[2])) bad[l] = 1;
       }
-      for (let z = 0; z < DZ; z++) {
-        for (let q = z * P; q < (z + 1) * P; q++) if (taint[q] || bad[labels[q]]) { undecided.flags[z + l0] = 1; break; }
-      }
+      // A true component that is not exact lies inside U = the uncertain voxels and the components
+      // touching them, so inside one 6-connected component of U; its centre (a weighted mean of its
+      // voxels) lies in that component's bounding box, or, when the component reaches a cut, in the
+      // band between that cut and the component's far side (the rest of it lies beyond the cut).
+      const U = taint;
+      for (let q = 0; q < U.length; q++) if (labels[q] && bad[labels[q]]) U[q] = 1;
+      markUncertain(U, shapeD, D, cutLow, cutHigh, undecided);
     }
   } else {
     let n = 0;
@@ -179,12 +323,46 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
     let k = 0;
     for (let i = 0; i < maskD.length; i++) {
       if (!maskD[i]) continue;
-      const x = i % X, yz = (i - x) / X, y = yz % Y;
-      centres[k++] = x; centres[k++] = y; centres[k++] = (yz - y) / Y + d0;
+      const x = i % DX, yz = (i - x) / DX, y = yz % DY;
+      centres[k++] = x + D[0][0]; centres[k++] = y + D[1][0]; centres[k++] = (yz - y) / DY + D[2][0];
     }
-    if (taint) for (let z = 0; z < DZ; z++) for (let i = z * P; i < (z + 1) * P; i++) if (taint[i]) { undecided.flags[z + l0] = 1; break; }
+    // every centre is a maximum voxel: undecided exactly where the mask is uncertain
+    if (taint) for (let i = 0; i < taint.length; i++) if (taint[i]) undecided.markLocal(toSlab(i));
   }
   return { centres, undecided, mask };
+}
+
+/** Mark the bounding boxes of U's components, and for those touching a cut the band from the cut to their far side. */
+function markUncertain(U: Uint8Array, shapeD: Shape3, D: Box, cutLow: boolean[], cutHigh: boolean[], undecided: Undecided): void {
+  const [DX, DY, DZ] = shapeD;
+  const { labels, count } = labelComponents(U, shapeD, 6);
+  if (!count) return;
+  const bb = new Int32Array(6 * (count + 1));
+  for (let l = 1; l <= count; l++) { bb[6 * l] = bb[6 * l + 2] = bb[6 * l + 4] = 1 << 30; bb[6 * l + 1] = bb[6 * l + 3] = bb[6 * l + 5] = -1; }
+  for (let z = 0, q = 0; z < DZ; z++) for (let y = 0; y < DY; y++) for (let x = 0; x < DX; x++, q++) {
+    const l = labels[q];
+    if (!l) continue;
+    const b = 6 * l;
+    if (x < bb[b]) bb[b] = x; if (x > bb[b + 1]) bb[b + 1] = x;
+    if (y < bb[b + 2]) bb[b + 2] = y; if (y > bb[b + 3]) bb[b + 3] = y;
+    if (z < bb[b + 4]) bb[b + 4] = z; if (z > bb[b + 5]) bb[b + 5] = z;
+  }
+  const band = [0, 0, 0, 0, 0, 0]; // per axis: depth of the band at the low and the high cut
+  const ext = [DX, DY, DZ];
+  const all: Range = [-Infinity, Infinity];
+  for (let l = 1; l <= count; l++) {
+    const b = 6 * l;
+    undecided.markBox([[bb[b] + D[0][0], bb[b + 1] + 1 + D[0][0]], [bb[b + 2] + D[1][0], bb[b + 3] + 1 + D[1][0]], [bb[b + 4] + D[2][0], bb[b + 5] + 1 + D[2][0]]]);
+    for (let a = 0; a < 3; a++) {
+      if (cutLow[a] && bb[b + 2 * a] === 0) band[2 * a] = Math.max(band[2 * a], bb[b + 2 * a + 1] + 1);
+      if (cutHigh[a] && bb[b + 2 * a + 1] === ext[a] - 1) band[2 * a + 1] = Math.max(band[2 * a + 1], ext[a] - bb[b + 2 * a]);
+    }
+  }
+  for (let a = 0; a < 3; a++) {
+    const box = (r: Range): Box => [a === 0 ? r : all, a === 1 ? r : all, a === 2 ? r : all];
+    if (band[2 * a]) undecided.markBox(box([D[a][0], D[a][0] + band[2 * a]]));
+    if (band[2 * a + 1]) undecided.markBox(box([D[a][1] - band[2 * a + 1], D[a][1]]));
+  }
 }
 
 export interface ShapeResult {
@@ -197,25 +375,29 @@ export interface ShapeResult {
 
 /**
  * ClearMap's detectCellShape + findCellSize + findCellIntensity: seeds (global centres) mark voxel
- * int(centre) with label i + 1 (later seeds overwrite earlier ones; a coordinate <= 0 or outside is
- * skipped, z tested globally), watershed of -flood within flood > threshold, sizes and intensities
- * per cell; cells of size 0 are removed. Marks `undecided` the planes of seeds whose cell may differ
- * from a whole-stack run (seedsUndecided: planes where the seeds themselves are not known exactly).
+ * int(centre) with label i + 1 (later seeds overwrite earlier ones; a coordinate <= 0 or outside the
+ * stack is skipped), watershed of -flood within flood > threshold, sizes and intensities per cell;
+ * cells of size 0 are removed. Marks `undecided` where cells may differ from a whole-stack run
+ * (seedsUndecided: where the seeds themselves are not known exactly).
  */
-export function shapeStage(flood: TrustedImage, slab: Slab, seeds: Float64Array, seedsUndecided: (zPlane: number) => boolean, threshold: number | null,
+export function shapeStage(flood: TrustedImage, slab: Slab, seeds: Float64Array, seedsUndecided: Undecided, threshold: number | null,
   images: TrustedImage[], how: Reduction, undecided: Undecided): ShapeResult {
   const [X, Y, Z] = slab.shape;
   const N = X * Y * Z;
   const n = seeds.length / 3;
-  const markers = new Int32Array(N);
-  for (let i = 0; i < n; i++) {
+  const o = originOf(slab), size = stackOf(slab);
+  const [SX, SY] = size;
+  /** Local voxel index of a seed, or -1 (never a cell, or outside the slab). */
+  const voxelOf = (i: number): number => {
     const cx = seeds[3 * i], cy = seeds[3 * i + 1], cz = seeds[3 * i + 2];
     // strict > 0 as ClearMap (a NaN centre fails every comparison and is skipped, as in numpy)
-    if (!(cx > 0 && cx < X && cy > 0 && cy < Y && cz > 0)) continue;
-    const zl = Math.trunc(cz) - slab.z0;
-    if (zl < 0 || zl >= Z) continue;
-    markers[Math.trunc(cx) + X * (Math.trunc(cy) + Y * zl)] = i + 1;
-  }
+    if (!(cx > 0 && cx < SX && cy > 0 && cy < SY && cz > 0)) return -1;
+    const xl = Math.trunc(cx) - o[0], yl = Math.trunc(cy) - o[1], zl = Math.trunc(cz) - o[2];
+    if (xl < 0 || xl >= X || yl < 0 || yl >= Y || zl < 0 || zl >= Z) return -1;
+    return xl + X * (yl + Y * zl);
+  };
+  const markers = new Int32Array(N);
+  for (let i = 0; i < n; i++) { const v = voxelOf(i); if (v >= 0) markers[v] = i + 1; }
   let cellMask: Uint8Array | null = null;
   if (threshold !== null) {
     cellMask = new Uint8Array(N);
@@ -223,41 +405,50 @@ export function shapeStage(flood: TrustedImage, slab: Slab, seeds: Float64Array,
     for (let i = 0; i < N; i++) cellMask[i] = d[i] > threshold ? 1 : 0;
   }
   const labels = seededWatershed(flood.data, markers, cellMask, slab.shape, 6, true);
-  const size = labelSizes(labels, n);
+  const cellSize = labelSizes(labels, n);
   const all = images.map((im) => reduceByLabel(im.data, labels, n, how));
   const kept: number[] = [];
-  for (let i = 0; i < n; i++) if (size[i] > 0) kept.push(i);
+  for (let i = 0; i < n; i++) if (cellSize[i] > 0) kept.push(i);
 
   // which seeds' results are exact
-  const whole = slab.z0 <= 0 && slab.z0 + Z >= slab.depth;
-  undecided.outside(flood.trusted);
-  const anySeedUndecided = (() => { for (let z = slab.z0; z < slab.z0 + Z; z++) if (seedsUndecided(z)) return true; return false; })();
-  const narrowed = images.some((im) => im.trusted[0] > Math.max(0, slab.z0) || im.trusted[1] < Math.min(slab.depth, slab.z0 + Z))
-    || flood.trusted[0] > Math.max(0, slab.z0) || flood.trusted[1] < Math.min(slab.depth, slab.z0 + Z);
-  if (whole && !anySeedUndecided && !narrowed) return { kept, size: select(size, kept), intensities: all.map((a) => select(a, kept)) };
-  for (let z = slab.z0; z < slab.z0 + Z; z++) if (seedsUndecided(z)) undecided.markGlobal(z);
-  // K: components of the flood mask; exact if inside the planes where everything it reads is exact
-  let okLo = flood.trusted[0] > 0 ? flood.trusted[0] + 1 : 0;
-  let okHi = flood.trusted[1] < slab.depth ? flood.trusted[1] - 2 : slab.depth - 1; // last plane K may hold
-  for (const im of images) { okLo = Math.max(okLo, im.trusted[0]); okHi = Math.min(okHi, im.trusted[1] - 1); }
+  const sb = slabBox(slab);
+  const whole = [0, 1, 2].every((a) => sb[a][0] <= 0 && sb[a][1] >= size[a]);
+  const floodBox = trustedBox(flood, slab);
+  undecided.outsideBox(floodBox);
+  const anySeedUndecided = !seedsUndecided.none();
+  const narrowedBox = (b: Box) => [0, 1, 2].some((a) => b[a][0] > Math.max(0, sb[a][0]) || b[a][1] < Math.min(size[a], sb[a][1]));
+  const narrowed = images.some((im) => narrowedBox(trustedBox(im, slab))) || narrowedBox(floodBox);
+  if (whole && !anySeedUndecided && !narrowed) return { kept, size: select(cellSize, kept), intensities: all.map((a) => select(a, kept)) };
+  undecided.merge(seedsUndecided);
+  // K: components of the flood mask; exact if inside the box where everything it reads is exact
+  // (not touching the flood's inexact border, which may connect it to more) and holding no voxel
+  // where a seed may be missing, extra or elsewhere
+  const okLo = [0, 1, 2].map((a) => (floodBox[a][0] > 0 ? floodBox[a][0] + 1 : 0));
+  const okHi = [0, 1, 2].map((a) => (floodBox[a][1] < size[a] ? floodBox[a][1] - 2 : size[a] - 1)); // last voxel K may hold
+  for (const im of images) {
+    const b = trustedBox(im, slab);
+    for (let a = 0; a < 3; a++) { okLo[a] = Math.max(okLo[a], b[a][0]); okHi[a] = Math.min(okHi[a], b[a][1] - 1); }
+  }
   let comp: Int32Array, kOk: Uint8Array;
+  const seedFlags = seedsUndecided.flags, seedIn = seedsUndecided.inside;
+  const seedOut = (x: number, y: number, z: number) => x < seedIn[0][0] || x >= seedIn[0][1] || y < seedIn[1][0] || y >= seedIn[1][1] || z < seedIn[2][0] || z >= seedIn[2][1];
   if (cellMask) {
     const { labels: kl, count } = labelComponents(cellMask, slab.shape, 6);
     comp = kl;
-    const zmin = new Int32Array(count + 1).fill(Z), zmax = new Int32Array(count + 1).fill(-1);
-    const P = X * Y;
-    for (let z = 0, q = 0; z < Z; z++) for (let i = 0; i < P; i++, q++) {
+    const lo = new Int32Array(3 * (count + 1)).fill(1 << 30), hi = new Int32Array(3 * (count + 1)).fill(-(1 << 30));
+    kOk = new Uint8Array(count + 1).fill(1);
+    kOk[0] = 0;
+    for (let z = 0, q = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, q++) {
       const l = kl[q];
       if (!l) continue;
-      if (z < zmin[l]) zmin[l] = z;
-      if (z > zmax[l]) zmax[l] = z;
+      const gx = x + o[0], gy = y + o[1], gz = z + o[2];
+      if (gx < lo[3 * l]) lo[3 * l] = gx; if (gx > hi[3 * l]) hi[3 * l] = gx;
+      if (gy < lo[3 * l + 1]) lo[3 * l + 1] = gy; if (gy > hi[3 * l + 1]) hi[3 * l + 1] = gy;
+      if (gz < lo[3 * l + 2]) lo[3 * l + 2] = gz; if (gz > hi[3 * l + 2]) hi[3 * l + 2] = gz;
+      if (kOk[l] && (seedFlags[q] || seedOut(gx, gy, gz))) kOk[l] = 0;
     }
-    kOk = new Uint8Array(count + 1);
     for (let l = 1; l <= count; l++) {
-      const a = zmin[l] + slab.z0, b = zmax[l] + slab.z0;
-      let ok = a >= okLo && b <= okHi;
-      for (let z = a; ok && z <= b; z++) if (seedsUndecided(z)) ok = false;
-      kOk[l] = ok ? 1 : 0;
+      for (let a = 0; a < 3; a++) if (lo[3 * l + a] < okLo[a] || hi[3 * l + a] > okHi[a]) kOk[l] = 0;
     }
   } else {
     // no mask: one basin over the whole slab
@@ -265,14 +456,12 @@ export function shapeStage(flood: TrustedImage, slab: Slab, seeds: Float64Array,
     kOk = Uint8Array.from([0, whole && !anySeedUndecided && !narrowed ? 1 : 0]);
   }
   for (let i = 0; i < n; i++) {
-    const cx = seeds[3 * i], cy = seeds[3 * i + 1], cz = seeds[3 * i + 2];
-    if (!(cz >= slab.z0 && cz < slab.z0 + Z)) continue; // outside the slab: undecided there anyway
-    if (!(cx > 0 && cx < X && cy > 0 && cy < Y && cz > 0)) continue; // never a cell
-    const v = Math.trunc(cx) + X * (Math.trunc(cy) + Y * (Math.trunc(cz) - slab.z0));
+    const v = voxelOf(i); // outside the slab: undecided there anyway
+    if (v < 0) continue;
     const l = comp[v];
-    if (l ? !kOk[l] : seedsUndecided(Math.trunc(cz))) undecided.markGlobal(Math.trunc(cz));
+    if (l ? !kOk[l] : seedFlags[v] || seedOut(Math.trunc(seeds[3 * i]), Math.trunc(seeds[3 * i + 1]), Math.trunc(seeds[3 * i + 2]))) undecided.markLocal(v);
   }
-  return { kept, size: select(size, kept), intensities: all.map((a) => select(a, kept)) };
+  return { kept, size: select(cellSize, kept), intensities: all.map((a) => select(a, kept)) };
 }
 
 function select(a: Float64Array, idx: number[]): Float64Array {
@@ -284,18 +473,22 @@ function select(a: Float64Array, idx: number[]): Float64Array {
 /**
  * ClearMap's findIntensity: reduce over the box [int(c - lo), int(c + hi)) per axis, clipped to the
  * stack (lo = floor(s/2), hi = lo + 1 for odd s), or the value at int(c) when method is null. Centres
- * have global z; planes whose box leaves an image's trusted planes are marked undecided.
+ * are global; where a box leaves an image's trusted box is marked undecided.
  */
 export function boxIntensityStage(images: TrustedImage[], slab: Slab, centres: Float64Array, method: Reduction | null, size: [number, number, number], undecided: Undecided): Float64Array[] {
   const [X, Y, Z] = slab.shape;
   const n = centres.length / 3;
   const lo = size.map((s) => (s - 1) >> 1), hi = size.map((s) => ((s - 1) >> 1) + 1);
-  const { z0, depth } = slab;
+  const o = originOf(slab), stack = stackOf(slab), sb = slabBox(slab);
+  const all: Range = [-Infinity, Infinity];
   for (const im of images) {
-    const [t0, t1] = im.trusted;
-    for (let z = z0; z < z0 + Z; z++) {
-      const ok = method === null ? z >= t0 && z < t1 : (t0 <= 0 || z - lo[2] >= t0) && (t1 >= depth || z + hi[2] <= t1);
-      if (!ok) undecided.markGlobal(z);
+    const t = trustedBox(im, slab);
+    for (let a = 0; a < 3; a++) {
+      const [t0, t1] = t[a];
+      for (let c = sb[a][0]; c < sb[a][1]; c++) {
+        const ok = method === null ? c >= t0 && c < t1 : (t0 <= 0 || c - lo[a] >= t0) && (t1 >= stack[a] || c + hi[a] <= t1);
+        if (!ok) undecided.markBox([a === 0 ? [c, c + 1] : all, a === 1 ? [c, c + 1] : all, a === 2 ? [c, c + 1] : all]);
+      }
     }
   }
   return images.map(({ data: img }) => {
@@ -303,13 +496,14 @@ export function boxIntensityStage(images: TrustedImage[], slab: Slab, centres: F
     for (let i = 0; i < n; i++) {
       const cx = centres[3 * i], cy = centres[3 * i + 1], cz = centres[3 * i + 2];
       if (method === null) {
-        const zl = Math.trunc(cz) - z0;
-        out[i] = zl >= 0 && zl < Z ? img[Math.trunc(cx) + X * (Math.trunc(cy) + Y * zl)] : NaN;
+        const xl = Math.trunc(cx) - o[0], yl = Math.trunc(cy) - o[1], zl = Math.trunc(cz) - o[2];
+        out[i] = xl >= 0 && xl < X && yl >= 0 && yl < Y && zl >= 0 && zl < Z ? img[xl + X * (yl + Y * zl)] : NaN;
         continue;
       }
-      const x0 = Math.max(0, Math.trunc(cx - lo[0])), x1 = Math.min(X, Math.trunc(cx + hi[0]));
-      const y0 = Math.max(0, Math.trunc(cy - lo[1])), y1 = Math.min(Y, Math.trunc(cy + hi[1]));
-      const zs = Math.max(0, Math.trunc(cz - lo[2]), z0) - z0, ze = Math.min(depth, Math.trunc(cz + hi[2]), z0 + Z) - z0;
+      // the box in the stack, then within the slab (a box leaving the slab is undecided anyway)
+      const x0 = Math.max(0, Math.trunc(cx - lo[0]), o[0]) - o[0], x1 = Math.min(stack[0], Math.trunc(cx + hi[0]), o[0] + X) - o[0];
+      const y0 = Math.max(0, Math.trunc(cy - lo[1]), o[1]) - o[1], y1 = Math.min(stack[1], Math.trunc(cy + hi[1]), o[1] + Y) - o[1];
+      const zs = Math.max(0, Math.trunc(cz - lo[2]), o[2]) - o[2], ze = Math.min(stack[2], Math.trunc(cz + hi[2]), o[2] + Z) - o[2];
       let acc = method === 'max' ? -Infinity : method === 'min' ? Infinity : 0, cnt = 0;
       for (let z = zs; z < ze; z++) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
         const v = img[x + X * (y + Y * z)];

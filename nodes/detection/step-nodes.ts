@@ -40,16 +40,18 @@ async function volumeInput(port: string, slab: Volume, ctx: ChunkContext | undef
 }
 
 /** A points input: from an earlier stage of the chunk (with its decided range), or a whole points artefact (all decided). */
-function pointsInput(port: string, ctx: ChunkContext | undefined, node: string): { points: Points; undecided: (z: number) => boolean; decided: Range } {
+function pointsInput(port: string, slab: Slab, ctx: ChunkContext | undefined, node: string): { points: Points; undecided: Undecided; decided: Range } {
   const s: ChunkStreamValue | undefined = ctx?.stream?.[port];
+  const undecided = new Undecided(slab);
   if (s) {
     if (s.kind !== 'points') throw new Error(`${node}: input '${port}' must be points, got a volume`);
-    const [a, b] = s.decided;
-    return { points: s.points, undecided: (z) => z < a || z + 1 > b, decided: s.decided };
+    // a point at z is decided when z lies in [a, b)
+    undecided.outside(s.decided);
+    return { points: s.points, undecided, decided: s.decided };
   }
   const art = ctx?.inputs?.[port];
   if (!art || art.kind !== 'points') throw new Error(`${node}: input '${port}' must be points, got ${art ? art.kind : 'nothing'}`);
-  return { points: art.points, undecided: () => false, decided: [-Infinity, Infinity] };
+  return { points: art.points, undecided, decided: [-Infinity, Infinity] };
 }
 
 /** Coordinates with x, y relative to the slab (z stays global). */
@@ -88,7 +90,7 @@ export async function shapeKernel(slab: Volume, g: ChunkGeometry, params: Record
     if (p.threshold < lo || p.threshold > hi) throw new Error(`shape: threshold ${p.threshold} is outside the range [${lo}, ${hi}] of the ${slab.dtype} image it is compared with`);
   }
   const flood: TrustedImage = { data: slab.data, trusted: trustedOf(slab, ctx) };
-  const seeds = pointsInput('seeds', ctx, 'shape');
+  const seeds = pointsInput('seeds', slabOf(slab, g), ctx, 'shape');
   const raw = (await volumeInput('raw', slab, ctx, 'shape')) ?? flood;
   const dog = (await volumeInput('dog', slab, ctx, 'shape')) ?? flood;
   const s = slabOf(slab, g);
@@ -107,11 +109,11 @@ export const DEFAULT_INTENSITY_PARAMS: IntensityParams = { ...DEFAULT_DETECT_PAR
 /** `intensity`: findIntensity of the volume in a box around each point, appended as a column. */
 export async function intensityKernel(slab: Volume, g: ChunkGeometry, params: Record<string, unknown>, ctx?: ChunkContext): Promise<DecidedPoints> {
   const p = withDefaults(DEFAULT_INTENSITY_PARAMS, params, 'intensity');
-  const pts = pointsInput('points', ctx, 'intensity');
-  if (p.column in pts.points.properties) throw new Error(`intensity: the points already have a column '${p.column}'; choose another 'column'`);
   const s = slabOf(slab, g);
+  const pts = pointsInput('points', s, ctx, 'intensity');
+  if (p.column in pts.points.properties) throw new Error(`intensity: the points already have a column '${p.column}'; choose another 'column'`);
   const undecided = new Undecided(s);
-  for (let z = s.z0; z < s.z0 + slab.shape[2]; z++) if (pts.undecided(z)) undecided.markGlobal(z);
+  undecided.merge(pts.undecided);
   const [col] = boxIntensityStage([{ data: slab.data, trusted: trustedOf(slab, ctx) }], s, toSlab(pts.points.coords, slab.origin), p.method === null ? null : toReduction(p.method), p.size, undecided);
   const points = makePoints(pts.points.coords, { ...pts.points.properties, [p.column]: col });
   return { kind: 'decided-points', points, decided: intersect(undecided.around(g.core), pts.decided) };

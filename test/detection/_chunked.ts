@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
 import type { ChunkContext, ChunkNodeType } from '../../engine/core/node-type.js';
-import { planChunks, type ChunkGeometry } from '../../engine/data/chunk.js';
+import { planChunks, withTiles, type ChunkGeometry } from '../../engine/data/chunk.js';
 import { concatPoints, pointCount, type Points } from '../../engine/data/points.js';
 import { rawVolumeRef } from '../../engine/data/raw-volume.js';
 import { makeVolume, type Volume } from '../../engine/data/volume.js';
@@ -18,12 +18,15 @@ export function stageSpecs(stages: ChainStage[]): StageSpec[] {
   return stages.map((s) => ({
     nodeId: s.id, nodeType: s.type.type, module: s.type.kernel.module, export: s.type.kernel.export, params: s.params,
     produces: s.type.produces, context: { inputs: s.inputs ?? {}, baseDir: process.cwd() },
-    overlap: s.type.overlap(s.params), ...(s.links ? { links: s.links } : {}),
+    overlap: s.type.overlap(s.params), ...(s.type.overlapXY ? { overlapXY: s.type.overlapXY(s.params) } : {}), ...(s.links ? { links: s.links } : {}),
   } as StageSpec));
 }
 
-/** The chain's points for chunks of `chunk` planes (overlap: the chain's declared one unless given). */
-export async function runChunked(volume: Volume, stages: ChainStage[], chunk: number, overlap?: number): Promise<Points> {
+/** x/y tiles of a chunked run: tiles per axis and the columns/rows of overlap each side (default: the chain's declared one). */
+export interface Tiles { tiles: [number, number]; overlapXY?: number }
+
+/** The chain's points for chunks of `chunk` planes (overlap: the chain's declared one unless given), optionally cut into x/y tiles. */
+export async function runChunked(volume: Volume, stages: ChainStage[], chunk: number, overlap?: number, tiles?: Tiles): Promise<Points> {
   const dir = mkdtempSync(join(tmpdir(), 'clearmap-chunked-'));
   try {
     const raw = join(dir, 'v.raw');
@@ -31,7 +34,11 @@ export async function runChunked(volume: Volume, stages: ChainStage[], chunk: nu
     writeFileSync(raw, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
     const source = rawVolumeRef(raw, volume.shape, volume.dtype, volume.voxelSize);
     const ov = overlap ?? stages.reduce((s, st) => s + st.type.overlap(st.params), 0);
-    const geometries: ChunkGeometry[] = planChunks(volume.shape[2], { overlap: ov, sizeMin: 1, sizeMax: chunk, workers: 1 });
+    let geometries: ChunkGeometry[] = planChunks(volume.shape[2], { overlap: ov, sizeMin: 1, sizeMax: chunk, workers: 1 });
+    if (tiles) {
+      const oxy = tiles.overlapXY ?? stages.reduce((s, st) => s + (st.type.overlapXY?.(st.params) ?? 0), 0);
+      geometries = withTiles(geometries, [volume.shape[0], volume.shape[1]], tiles.tiles, oxy);
+    }
     const parts: Points[] = [];
     for (const g of geometries) {
       const file = join(dir, `${g.index}.chunk`);
