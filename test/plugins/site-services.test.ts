@@ -13,7 +13,7 @@ import { computeKeyParts } from '../../engine/cache/keys.js';
 import { HOST } from '../../engine/cache/owner.js';
 import { loadWorkflow, runWorkflow } from '../../app/engine.js';
 import { runNode } from '../../app/run-node.js';
-import { ROOT, tempDir, writeWorkflow } from '../engine/helpers.js';
+import { ROOT, runCli, tempDir, writeWorkflow } from '../engine/helpers.js';
 
 /** A folder with the plugin package `name` (index.js = source) that imports 'clearmap-ts' (this repository). */
 function withPlugin(name: string, source: string): string {
@@ -65,6 +65,16 @@ export default pluginModule({ services: [[ATLAS_REGISTRY, labAtlases]] });
   t.like(info, { name: 'lab_mouse_50um', version: '3', source: 'lab store', dir: join(store, 'lab_mouse_50um') });
   t.true(events.some((e) => e.event === 'log' && /atlas lab_mouse_50um v3 \(lab store\)/.test(e.message)));
   t.deepEqual((await computeKeyParts(valid, dir, join(dir, 'out'))).get('atlas')!.parts.services, { 'atlas-registry': 'lab-atlases@1' });
+
+  // the atlas commands ask the same registry with --plugin
+  const list = runCli(['atlas', 'list', '--plugin', './lab-atlases'], dir);
+  t.is(list.code, 0, list.stderr);
+  t.is(list.stdout, `atlas registry: lab-atlases@1 (from a plugin)\nlab_mouse_50um  v3  (lab store, no reference image)  ${join(store, 'lab_mouse_50um')}\n`);
+  t.is(runCli(['atlas', 'path', 'lab_mouse_50um', '--plugin', './lab-atlases'], dir).stdout, `${join(store, 'lab_mouse_50um')}\n`);
+  t.regex(runCli(['atlas', 'info', 'lab_mouse_50um', '--plugin', './lab-atlases'], dir).stdout, /^lab_mouse_50um v3 \(lab store\)\n/);
+  const without = runCli(['atlas', 'path', 'lab_mouse_50um'], dir);
+  t.is(without.code, 1);
+  t.regex(without.stderr, /atlas 'lab_mouse_50um' is not installed/);
 
   // a name the lab store does not have: the node fails with the registry's own message, naming the param
   const missing = writeWorkflow(dir, { version: 1, plugins: ['./lab-atlases'], nodes: [{ id: 'atlas', type: 'atlas', params: { atlas: 'allen_mouse_25um' } }] }, 'missing.json');
