@@ -32,7 +32,7 @@ export function keyPartsText(n: RecordedNode, present: boolean): string {
   const lines = [
     `node '${n.nodeId}' (${p.type}) of ${n.workflow}`,
     `  key             ${n.key}`,
-    `  cache entry     ${present ? 'present' : 'not in the cache (removed, or its run failed before committing)'}`,
+    `  cache entry     ${present ? 'present' : 'none (removed; or a chunk stage fused with the next chunk node, which is cached as part of that node)'}`,
     `  type, version   ${p.type} ${p.version}`,
     `  implementation  ${p.implementation}`,
   ];
@@ -115,6 +115,7 @@ export function registerCacheWhy(program: Command): void {
         process.stdout.write(JSON.stringify(report.map(({ match: m, present, comparison }) => ({ nodeId: m.nodeId, workflow: m.workflow, key: m.key, present, parts: m.parts, ...(comparison ? { comparison } : {}) })), null, 2) + '\n');
         return;
       }
-      process.stdout.write(report.map(({ match, present, comparison }) => keyPartsText(match, present) + (comparison ? comparisonText(comparison) : '')).join('\n'));
+      const hint = (m: RecordedNode) => (existsSync(m.workflow) ? `  (what differs now: clearmap cache why ${query} --workflow ${m.workflow}${o.cache !== '.clearmap-cache' ? ` --cache ${o.cache}` : ''})\n` : '');
+      process.stdout.write(report.map(({ match, present, comparison }) => keyPartsText(match, present) + (comparison ? comparisonText(comparison) : hint(match))).join('\n'));
     });
 }

@@ -14,6 +14,8 @@ test('cache why prints a recorded key\'s parts (by node id or key prefix) and, w
     { id: 'amount', type: 'test-constant', params: { value: amount } },
     { id: 'add', type: 'test-add', inputs: { input: 'src.volume', amount: 'amount.value' } },
     { id: 'cells', type: 'read-points', params: { path: cells } },
+    // fused with 'add' into one chunk task: only 'scaled' has a cache entry
+    { id: 'scaled', type: 'test-scale', inputs: { input: 'add.output' } },
   ] });
   const file = wf(2);
   const run = runCli(['run', file, '--cache', cache, '--out', join(dir, 'out'), '--workers', '1'], dir);
@@ -24,7 +26,9 @@ test('cache why prints a recorded key\'s parts (by node id or key prefix) and, w
   const add = why('add');
   t.is(add.code, 0, add.stderr);
   t.regex(add.stdout, new RegExp(`^node 'add' \\(test-add\\) of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`));
-  t.regex(add.stdout, /\n {2}cache entry {5}present\n/);
+  t.regex(add.stdout, /\n {2}cache entry {5}none \(removed; or a chunk stage fused with the next chunk node, which is cached as part of that node\)\n/);
+  t.regex(why('scaled').stdout, /\n {2}cache entry {5}present\n/);
+  t.regex(add.stdout, new RegExp(`\\n {2}\\(what differs now: clearmap cache why add --workflow ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} --cache .*cache\\)\\n$`));
   t.regex(add.stdout, /\n {2}implementation {2}[0-9a-f]{64}\n/);
   t.regex(add.stdout, /\n {4}amount <- node 'amount' output value \(key [0-9a-f]{12}\)\n {4}input <- node 'src' output volume \(key [0-9a-f]{12}\)\n/);
   const cells = why('cells');
@@ -56,7 +60,7 @@ test('cache why prints a recorded key\'s parts (by node id or key prefix) and, w
   const unknown = why('0123456789abcdef');
   t.is(unknown.code, 2);
   t.is(unknown.stdout, '');
-  t.regex(unknown.stderr, /^error: cache why: no recorded cache entry has the key or node id '0123456789abcdef' in .*cache \(recorded nodes: add, amount, cells, src; keys: `clearmap cache ls --cache .*`\)\n$/);
+  t.regex(unknown.stderr, /^error: cache why: no recorded cache entry has the key or node id '0123456789abcdef' in .*cache \(recorded nodes: add, amount, cells, scaled, src; keys: `clearmap cache ls --cache .*`\)\n$/);
   t.is(why('nosuch').code, 2);
   mkdirSync(join(dir, 'empty'));
   const empty = runCli(['cache', 'why', 'add', '--cache', join(dir, 'empty')], dir);
