@@ -75,6 +75,13 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     return out;
   };
 
+  // scratch directories handed out by ctx.tempDir, by the node run's workDir: removed when it ends
+  const scratch = new Map<string, string[]>();
+  const dropScratch = (workDir: string) => {
+    for (const d of scratch.get(workDir) ?? []) cache.removeScratchDir(d);
+    scratch.delete(workDir);
+  };
+
   const makeCtx = (n: ResolvedNode, workDir: string): NodeContext => ({
     nodeId: n.id,
     workDir,
@@ -93,12 +100,6 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       return dir;
     },
   });
-  // scratch directories handed out by ctx.tempDir, by the node run's workDir: removed when it ends
-  const scratch = new Map<string, string[]>();
-  const dropScratch = (workDir: string) => {
-    for (const d of scratch.get(workDir) ?? []) cache.removeScratchDir(d);
-    scratch.delete(workDir);
-  };
 
   const runUnit = async (u: Unit): Promise<Record<string, Artefact>> => {
     const last = u.last;
