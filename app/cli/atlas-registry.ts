@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createRegistry } from '../engine.js';
 import { loadPlugin } from '../../engine/core/plugins.js';
-import { ATLAS_REGISTRY, type AtlasRegistry } from '../../nodes/analysis/atlas/atlas-store.js';
+import { ATLAS_REGISTRY, type AtlasRegistry } from '../api.js';
 
 export const pluginOption = (c: Command): Command =>
   c.option('--plugin <spec>', 'ask the atlas registry of this plugin (folder or package; repeatable, the last one binding a registry wins)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
