@@ -9,6 +9,8 @@ import { pictureNodeTypes } from '../nodes/pictures/index.js';
 import type { ServiceBinding } from '../engine/core/services.js';
 import { REGISTRATION_BACKEND } from '../nodes/alignment/registration.js';
 import { elastixRegistration } from '../nodes/alignment/nodes.js';
+import { ATLAS_REGISTRY, localAtlasRegistry } from '../nodes/analysis/atlas/atlas-store.js';
+import { FILE_RESOLVER, workflowFolderResolver } from '../engine/workflow/paths.js';
 
 export const builtinNodeTypes: NodeType[] = [
   ...ioNodeTypes,
@@ -22,4 +24,11 @@ export const builtinNodeTypes: NodeType[] = [
 /** The built-in implementations of engine services (plugins may bind replacements). */
 export const builtinServices: ServiceBinding[] = [
   [REGISTRATION_BACKEND, elastixRegistration],
+  [ATLAS_REGISTRY, localAtlasRegistry],
+  [FILE_RESOLVER, workflowFolderResolver],
 ];
+// Not services, and why: the event sink (EVENT_SINK) has no built-in binding (the run's own event
+// stream always gets every event; a plugin's sink gets them too); scratch space is ctx.tempDir(),
+// owned by the run's cache so that a crashed run's temps are swept (a replacement could not keep that
+// promise); glob/pattern expansion of inputs stays in the io readers (it defines what an input form
+// means, and it runs in worker threads, where services are not available).

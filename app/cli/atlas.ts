@@ -2,6 +2,7 @@
 // directory ($CLEARMAP_ATLAS_DIR, default ~/.clearmap/atlases) and the in-box atlases/ folder;
 // `get` downloads BrainGlobe atlases from BrainGlobe's atlas server ($CLEARMAP_ATLAS_SERVER / --server).
 import type { Command } from 'commander';
+import { atlasRegistry, pluginOption } from './atlas-registry.js';
 
 function bar(label: string): { update(done: number, total: number | undefined): void; stop(): void } {
   const tty = process.stderr.isTTY;
@@ -26,12 +27,12 @@ function bar(label: string): { update(done: number, total: number | undefined): 
 export function registerAtlasCommand(program: Command): void {
   const atlas = program.command('atlas').description('reference atlases: list, get (download a BrainGlobe atlas), info, path');
 
-  atlas.command('list')
+  pluginOption(atlas.command('list'))
     .description('atlases available locally (atlas directory, then in-box); --remote: those on the atlas server')
     .option('--remote', 'list the atlases BrainGlobe publishes (needs internet)')
     .option('--server <url>', 'atlas server base URL (default $CLEARMAP_ATLAS_SERVER or BrainGlobe\'s)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { remote?: boolean; server?: string; json?: boolean }) => {
+    .action(async (o: { remote?: boolean; server?: string; json?: boolean; plugin: string[] }) => {
       const store = await import('../../nodes/analysis/atlas/atlas-store.js');
       if (o.remote) {
         const { remoteAtlasVersions } = await import('../../nodes/analysis/atlas/atlas-download.js');
@@ -40,9 +41,10 @@ export function registerAtlasCommand(program: Command): void {
         for (const [name, v] of versions) process.stdout.write(`${name}  v${v}\n`);
         return;
       }
-      const list = store.listAtlases();
-      if (o.json) { process.stdout.write(JSON.stringify({ atlasDir: store.atlasDirectory(), atlases: list }) + '\n'); return; }
-      process.stdout.write(`atlas directory: ${store.atlasDirectory()}\n`);
+      const registry = await atlasRegistry(o.plugin);
+      const list = registry.list();
+      if (o.json) { process.stdout.write(JSON.stringify({ atlasDir: store.atlasDirectory(), registry: registry.id, atlases: list }) + '\n'); return; }
+      process.stdout.write(registry === store.localAtlasRegistry ? `atlas directory: ${store.atlasDirectory()}\n` : `atlas registry: ${registry.id} (from a plugin)\n`);
       for (const a of list) process.stdout.write(`${a.name}${a.version ? `  v${a.version}` : ''}  (${a.where}${a.hasReference ? '' : ', no reference image'})  ${a.dir}\n`);
       if (!list.length) process.stdout.write('no atlases; `clearmap atlas get allen_mouse_25um` downloads one\n');
     });
@@ -66,15 +68,15 @@ export function registerAtlasCommand(program: Command): void {
       }
     });
 
-  atlas.command('info')
+  pluginOption(atlas.command('info'))
     .description('name, version, folder, orientation, resolution, shape, reference, regions of an atlas (name or folder)')
     .argument('<name>', 'atlas name or BrainGlobe atlas folder')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, o: { json?: boolean }) => {
-      const { findAtlas, readAtlasFolder } = await import('../../nodes/analysis/atlas/atlas-store.js');
+    .action(async (name: string, o: { json?: boolean; plugin: string[] }) => {
+      const { findAtlas, looksLikePath, readAtlasFolder } = await import('../../nodes/analysis/atlas/atlas-store.js');
       const { LabelTree } = await import('../../nodes/analysis/atlas/label-tree.js');
       const { describeOrientation } = await import('../../nodes/analysis/atlas/orientation-code.js');
-      const found = findAtlas(name);
+      const found = looksLikePath(name) ? findAtlas(name) : (await atlasRegistry(o.plugin)).find(name);
       const f = readAtlasFolder(found.dir);
       const tree = LabelTree.load(f.structures);
       const m = f.metadata;
@@ -97,11 +99,11 @@ export function registerAtlasCommand(program: Command): void {
       ].join('\n'));
     });
 
-  atlas.command('path')
+  pluginOption(atlas.command('path'))
     .description('the folder of an atlas (for scripts)')
     .argument('<name>', 'atlas name')
-    .action(async (name: string) => {
-      const { findAtlas } = await import('../../nodes/analysis/atlas/atlas-store.js');
-      process.stdout.write(`${findAtlas(name).dir}\n`);
+    .action(async (name: string, o: { plugin: string[] }) => {
+      const { findAtlas, looksLikePath } = await import('../../nodes/analysis/atlas/atlas-store.js');
+      process.stdout.write(`${(looksLikePath(name) ? findAtlas(name) : (await atlasRegistry(o.plugin)).find(name)).dir}\n`);
     });
 }

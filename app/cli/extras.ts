@@ -39,7 +39,7 @@ export async function checkInputFiles(wf: ValidWorkflow): Promise<void> {
     }
     if (n.type.externalIdentity) {
       try {
-        missing(await n.type.externalIdentity(n.params, baseDir), found);
+        missing(await n.type.externalIdentity(n.params, baseDir, wf.services), found);
       } catch (e) {
         problems.push(`${where}: ${messageOf(e)}`);
         continue;

@@ -9,6 +9,7 @@ import { WorkflowError, NodeError, UsageError, messageOf } from '../../engine/co
 import { createRegistry, loadWorkflow, runWorkflow } from '../engine.js';
 import { composeSchema } from '../../engine/workflow/validate.js';
 import { registerCacheCommands } from './cache.js';
+import { registerCacheWhy } from './cache-why.js';
 import { checkInputFiles, pickTypes, registerVersion } from './extras.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from './render.js';
 import { addExecutorOptions, executorFromOptions, type ExecutorCliOptions } from './executor-options.js';
@@ -171,6 +172,7 @@ program.command('convert')
   });
 
 registerCacheCommands(program);
+registerCacheWhy(program);
 registerVersion(program);
 
 registerWorkerCommand(program);

@@ -6,7 +6,7 @@ import { hashJson, sha256 } from '../core/hash.js';
 import { NodeError, messageOf } from '../core/errors.js';
 import type { NodeType } from '../core/node-type.js';
 import type { ValidWorkflow } from '../workflow/validate.js';
-import { pathParamFiles } from '../workflow/paths.js';
+import { FILE_RESOLVER, pathParamFiles } from '../workflow/paths.js';
 
 /** Identity of a file a node reads: size and modification time (as Make and Nextflow's default). */
 export type FileIdentity = { path: string; size: number; mtimeMs: number } | { path: string; dir: true; mtimeMs: number } | { path: string; missing: true };
@@ -88,12 +88,12 @@ export async function computeKeyParts(wf: ValidWorkflow, baseDir: string, outDir
     let external: unknown = null;
     if (t.externalIdentity) {
       try {
-        external = await t.externalIdentity(n.params, baseDir);
+        external = await t.externalIdentity(n.params, baseDir, wf.services);
       } catch (e) {
         throw new NodeError(n.id, t.type, messageOf(e));
       }
     }
-    const files = Object.fromEntries(Object.entries(pathParamFiles(t.params, n.params, baseDir)).map(([name, paths]) => [name, fileIdentities(paths)]));
+    const files = Object.fromEntries(Object.entries(pathParamFiles(t.params, n.params, baseDir, wf.services.find(FILE_RESOLVER))).map(([name, paths]) => [name, fileIdentities(paths)]));
     const parts: KeyParts = {
       type: t.type, version: t.version, implementation: implementationHash(t), params: n.params, inputs, files, external,
       out: t.kind === 'whole' && t.producesFiles ? outDir : undefined,

@@ -100,6 +100,22 @@ export class CacheStore {
     return dir;
   }
 
+  /**
+   * A scratch directory for a node run (ctx.tempDir): `<cache>/tmp/<label>.tmp-<owner>`, kept alive
+   * by the heartbeat; removeScratchDir() ends it, and sweepTemps() removes those of dead processes.
+   */
+  newScratchDir(label: string): string {
+    const dir = join(this.root, 'tmp', `${label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60) || 'scratch'}.tmp-${ownerTag()}`);
+    mkdirSync(dir, { recursive: true });
+    hold(dir);
+    return dir;
+  }
+
+  removeScratchDir(dir: string): void {
+    release(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
   /** The shared chunk folder of a chunk-wise node; open() registers this run as a user. */
   chunkDir(key: string): ChunkDir {
     return new ChunkDir(this.chunksDir, key, () => this.has(key));
@@ -203,6 +219,10 @@ export class CacheStore {
    * or on another one sharing the cache — are never touched.
    */
   sweepTemps(): void {
+    for (const name of safeReaddir(join(this.root, 'tmp'))) {
+      const p = join(this.root, 'tmp', name);
+      if (/\.tmp-/.test(name) && isStale(p, name)) rmSync(p, { recursive: true, force: true });
+    }
     for (const name of safeReaddir(this.nodesDir)) {
       if (!/\.(tmp|trash)-/.test(name)) continue;
       const p = join(this.nodesDir, name);

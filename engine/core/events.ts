@@ -1,5 +1,6 @@
 // Everything the engine reports while running. The CLI renders these as progress bars on a TTY and
 // as JSON lines with --json; tests assert on them.
+import { serviceToken, type Service } from './services.js';
 export type NodeStatus = 'computed' | 'cached' | 'failed' | 'skipped';
 
 export type EngineEvent =
@@ -39,3 +40,15 @@ export interface RunSummary {
   /** Peak resident memory of the whole process (main + worker threads), MB. */
   peakRssMB: number;
 }
+
+/**
+ * Where a run's events (and so every node's ctx.log and ctx.progress) go besides the run's own event
+ * stream (which drives the CLI's progress and --json): an engine service a plugin may bind, e.g. to
+ * keep a lab's run log or forward messages to a monitoring system. None is bound by default. Its id
+ * joins no cache key (logging never changes results); a sink that throws is reported once and ignored.
+ */
+export interface EventSink extends Service {
+  emit(event: EngineEvent): void;
+}
+
+export const EVENT_SINK = serviceToken<EventSink>('event-sink');

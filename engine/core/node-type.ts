@@ -75,6 +75,13 @@ export interface NodeContext {
    * Not available in chunk kernels (worker threads).
    */
   services?: Services;
+  /**
+   * A fresh scratch directory for this node run, owned by this process inside the cache (not /tmp,
+   * which is often small on cluster nodes): removed when the node ends, and swept by the next run
+   * when the process dies. Files here are NOT part of the result (use workDir for that). Always set by
+   * the engine; optional only for code calling run() directly.
+   */
+  tempDir?(label: string): string;
 }
 
 export interface PoolTask {
@@ -97,9 +104,9 @@ interface NodeTypeBase<P = Params> {
   /**
    * Identity of external inputs the cache key must include beyond the files of `format: 'path'` params
    * (which the engine fingerprints itself), e.g. the files a pattern expands to, or which backend runs.
-   * Return a stable JSON value; it is hashed.
+   * Return a stable JSON value; it is hashed. `services` are the engine services (as ctx.services).
    */
-  externalIdentity?(params: P, baseDir: string): Promise<unknown>;
+  externalIdentity?(params: P, baseDir: string, services?: Services): Promise<unknown>;
   /**
    * Modules (URLs or paths) whose source is part of this node's implementation beyond its kernel
    * module (chunk nodes) and its run() function (whole nodes), e.g. modules run via ctx.parallel. Their

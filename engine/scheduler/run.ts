@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { defer, from, lastValueFrom, mergeMap, Subject, toArray } from 'rxjs';
 import type { Artefact } from '../core/artefacts.js';
 import type { NodeContext, PoolTask } from '../core/node-type.js';
-import type { EngineEvent, NodeSummary, RunSummary } from '../core/events.js';
+import { EVENT_SINK, type EngineEvent, type NodeSummary, type RunSummary } from '../core/events.js';
 import { NodeError, UsageError, messageOf } from '../core/errors.js';
 import { checkWritableDir, sweepOutTemps } from '../core/out-path.js';
 import { CacheStore } from '../cache/store.js';
@@ -45,7 +45,7 @@ export const MAX_WORKERS = 1024;
 export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const events = opts.events ?? new Subject<EngineEvent>();
-  const emit = (e: EngineEvent) => events.next(e);
+  const emit = eventEmitter(events, wf);
   const baseDir = dirname(resolve(wf.file));
   let cache: CacheStore;
   let keys: Awaited<ReturnType<typeof computeKeys>>;
@@ -75,6 +75,13 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     return out;
   };
 
+  // scratch directories handed out by ctx.tempDir, by the node run's workDir: removed when it ends
+  const scratch = new Map<string, string[]>();
+  const dropScratch = (workDir: string) => {
+    for (const d of scratch.get(workDir) ?? []) cache.removeScratchDir(d);
+    scratch.delete(workDir);
+  };
+
   const makeCtx = (n: ResolvedNode, workDir: string): NodeContext => ({
     nodeId: n.id,
     workDir,
@@ -87,6 +94,11 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     parallel: <T>(tasks: PoolTask[]) => Promise.all(tasks.map((t) => executor.runTask<T>(t))),
     signal: opts.signal ?? new AbortController().signal,
     services: wf.services,
+    tempDir: (label) => {
+      const dir = cache.newScratchDir(label);
+      (scratch.get(workDir) ?? scratch.set(workDir, []).get(workDir)!).push(dir);
+      return dir;
+    },
   });
 
   const runUnit = async (u: Unit): Promise<Record<string, Artefact>> => {
@@ -136,6 +148,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
         checkOutputs(last, outputs);
         if (last.type.producesFiles) external = Object.values(outputs).flatMap((a) => (a.kind === 'file' ? a.files ?? [a.path] : [])).filter((p) => !p.startsWith(workDir));
       }
+      dropScratch(workDir);
       const computedSeconds = (performance.now() - start) / 1000;
       const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external, { nodeId: last.id, workflow: resolve(wf.file), computedSeconds });
       // chunk files are no longer needed once the node is committed (kept while another live run uses them)
@@ -147,6 +160,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       }
       return committed;
     } catch (e) {
+      dropScratch(workDir);
       cache.abandon(workDir);
       // a concurrent run committed this node first (and may have removed the shared chunks): use its entry
       if (last.type.kind === 'chunk' && cache.has(key)) {
@@ -272,6 +286,23 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const summary: RunResult = { workflow: wf.file, ok, nodes: wf.order.map((n) => summaries.get(n.id)!), seconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outputs };
   Object.defineProperty(summary, 'outputs', { enumerable: false }); // keeps JSON.stringify(summary) to the summary
   return summary;
+}
+
+/** The run's emit(): its event stream, then the EVENT_SINK service when a plugin binds one. */
+function eventEmitter(events: Subject<EngineEvent>, wf: ValidWorkflow): (e: EngineEvent) => void {
+  const sink = wf.services.find(EVENT_SINK);
+  if (!sink) return (e) => events.next(e);
+  let failed = false;
+  return (e) => {
+    events.next(e);
+    if (failed) return;
+    try {
+      sink.emit(e);
+    } catch (err) {
+      failed = true; // a broken log sink must not fail the analysis
+      events.next({ event: 'log', message: `event sink '${sink.id}' failed (${messageOf(err)}); it gets no further events in this run` });
+    }
+  };
 }
 
 /** Before any compute: --cache (and --out, if a node writes results) must be writable; dead runs' temps in --out go. */

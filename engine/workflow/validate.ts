@@ -8,7 +8,7 @@ import type { NodeType } from '../core/node-type.js';
 import type { Services } from '../core/services.js';
 import { WorkflowError } from '../core/errors.js';
 import { outPathProblem } from '../core/out-path.js';
-import { resolvePathParams } from './paths.js';
+import { FILE_RESOLVER, resolvePathParams } from './paths.js';
 import { workflowEnvelopeSchema, type Workflow, type WorkflowNode } from './format.js';
 
 export interface ResolvedNode {
@@ -106,7 +106,7 @@ export function validateWorkflow(file: string, wf: Workflow, registry: NodeRegis
     const v = paramsValidator(type);
     if (!v(params)) problems.push(...(v.errors ?? []).map((e) => `${where}: ${describe(e, 'params')}`));
     else {
-      params = resolvePathParams(type.params, params, dirname(file));
+      params = resolvePathParams(type.params, params, dirname(file), registry.services.find(FILE_RESOLVER));
       if (type.check) problems.push(...type.check(params).map((m) => `${where}: ${m.startsWith('params.') ? m : `params.${m}`}`));
     }
     // result writers: refuse '..' and absolute destinations before anything runs (the --out jail)

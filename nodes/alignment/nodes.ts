@@ -221,9 +221,9 @@ function transformInput(nodeType: string, inputs: Record<string, Artefact | unde
   return t;
 }
 
-/** A private scratch directory outside the cache, removed afterwards. */
-async function withScratch<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A private scratch directory (the engine's cache-owned ctx.tempDir when run by the engine), removed afterwards. */
+async function withScratch<T>(prefix: string, fn: (dir: string) => Promise<T>, ctx?: NodeContext): Promise<T> {
+  const dir = ctx?.tempDir?.(prefix) ?? mkdtempSync(join(tmpdir(), prefix));
   try {
     return await fn(dir);
   } finally {
@@ -272,7 +272,7 @@ export const elastixRegistration: RegistrationBackend = {
         },
       });
       ctx.log(`elastix (native ${binaries.elastix}) finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.map((f) => f.split('/').pop()).join(' + ')})`);
-    });
+    }, ctx);
   },
 };
 
@@ -366,7 +366,7 @@ export const transformPointsNode = defineWholeNode({
       const input = asIndices ? p.points.coords.map((c) => Math.round(c)) : p.points.coords;
       coords = transformPointsWithChain(loadTransformChain(files[files.length - 1]), input);
     } else {
-      coords = await withScratch('clearmap-transformix-', (dir) => transformixPoints(p.points.coords, t.dir, dir, { threads: ctx.workers, signal: ctx.signal, asIndices, binaries: choice.binaries }));
+      coords = await withScratch('clearmap-transformix-', (dir) => transformixPoints(p.points.coords, t.dir, dir, { threads: ctx.workers, signal: ctx.signal, asIndices, binaries: choice.binaries }), ctx);
     }
     const meta = readTransformMeta(t, 'transform-points');
     return { output: { kind: 'points', points: { coords, properties: p.points.properties }, ...(meta ? { voxelSize: meta.moving.voxelSize } : {}) } };
@@ -411,7 +411,7 @@ export const transformImageNode = defineWholeNode({
         pixelType: image.dtype === 'float64' ? 'double' : 'float', threads: ctx.workers, signal: ctx.signal,
       });
       return convertVolume(await readMhdVolume(out), image.dtype);
-    });
+    }, ctx);
     result.voxelSize = meta ? meta.fixed.voxelSize : [1, 1, 1];
     return { output: writeVolumeToWorkDir(result, ctx.workDir, 'transformed') };
   },

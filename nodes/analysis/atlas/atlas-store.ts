@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOrientationCode } from './orientation-code.js';
+import { serviceToken, type Service } from '../../../engine/core/services.js';
 
 export const ATLAS_DIR_ENV = 'CLEARMAP_ATLAS_DIR';
 
@@ -91,7 +92,8 @@ export interface AtlasListing {
   name: string;
   version: string;
   dir: string;
-  where: 'atlas-dir' | 'in-box';
+  /** 'atlas-dir' | 'in-box' for the built-in registry; a plugin's registry says where it found it. */
+  where: string;
   hasReference: boolean;
 }
 
@@ -152,6 +154,24 @@ export function findAtlas(spec: string, baseDir = process.cwd()): AtlasListing {
     + `or without internet download ${spec}_v<version>.tar.gz from BrainGlobe's atlas server (${DEFAULT_ATLAS_SERVER}) elsewhere and unpack it into ${atlasDirectory()}; `
     + `installed: ${listAtlases().map((a) => a.name).join(', ') || 'none'}`);
 }
+
+/**
+ * Where atlas names (allen_mouse_50um, ...) are looked up: an engine service the 'atlas' node gets
+ * from ctx.services. The built-in looks in the atlas directory, then in the in-box folder; a plugin
+ * may bind another (e.g. a lab's shared atlas store, or its own atlases), and the bound id joins the
+ * cache key of atlas nodes. Folder paths given as `atlas` are read as folders, not looked up.
+ */
+export interface AtlasRegistry extends Service {
+  /** The BrainGlobe atlas folder of a name (or versioned folder name); throws saying how to get a missing one. */
+  find(name: string): AtlasListing;
+  /** Every atlas it can serve. */
+  list(): AtlasListing[];
+}
+
+export const ATLAS_REGISTRY = serviceToken<AtlasRegistry>('atlas-registry');
+
+/** The built-in atlas registry: $CLEARMAP_ATLAS_DIR (default ~/.clearmap/atlases), then the in-box atlases/. */
+export const localAtlasRegistry: AtlasRegistry = { id: 'atlas-dir+in-box', find: (name) => findAtlas(name), list: listAtlases };
 
 /** BrainGlobe's atlas server (the GIN repository brainglobe-atlasapi downloads from). */
 export const DEFAULT_ATLAS_SERVER = 'https://gin.g-node.org/BrainGlobe/atlases/raw/master';

@@ -12,7 +12,7 @@ import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.
 import type { DType, Shape3, Volume } from '../../../engine/data/volume.js';
 import { openVolume } from '../../io/formats.js';
 import { orientVolume, parseOrientation } from '../../alignment/orientation.js';
-import { findAtlas, readAtlasFolder } from '../atlas/atlas-store.js';
+import { ATLAS_REGISTRY, findAtlas, localAtlasRegistry, looksLikePath, readAtlasFolder, type AtlasRegistry } from '../atlas/atlas-store.js';
 import { LabelTree } from '../atlas/label-tree.js';
 import { decodeLabelVolume } from '../atlas/label-volume.js';
 import { CLEARMAP_ABA_ORIENTATION, describeOrientation, orientationTuple, parseOrientationCode, xyzLetters } from '../atlas/orientation-code.js';
@@ -23,7 +23,8 @@ import { fileIdentities } from '../../../engine/cache/keys.js';
 export interface ResolvedAtlas {
   name: string;
   version: string;
-  source: 'atlas-dir' | 'in-box' | 'folder' | 'clearmap-files';
+  /** 'folder', 'clearmap-files', or where the atlas registry found it ('atlas-dir', 'in-box', a plugin's word) */
+  source: string;
   dir?: string;
   annotation: string;
   structures: string;
@@ -38,14 +39,14 @@ export interface ResolvedAtlas {
   rightValue: number;
 }
 
-export function resolveAtlasParams(params: Record<string, unknown>, baseDir: string, nodeId: string): ResolvedAtlas {
+export function resolveAtlasParams(params: Record<string, unknown>, baseDir: string, nodeId: string, registry: AtlasRegistry = localAtlasRegistry): ResolvedAtlas {
   const where = `node '${nodeId}'`;
   const spec = params.atlas as string | undefined;
   const files = ['annotation', 'labels', 'hemispheres', 'reference'].filter((k) => params[k] !== undefined);
   if (spec !== undefined) {
     if (files.length) throw new Error(`${where}: param 'atlas' names a BrainGlobe atlas; do not also give ${files.map((f) => `'${f}'`).join(', ')}`);
     let found;
-    try { found = findAtlas(spec, baseDir); } catch (e) { throw new Error(`${where}: param 'atlas': ${(e as Error).message}`); }
+    try { found = looksLikePath(spec) ? findAtlas(spec, baseDir) : registry.find(spec); } catch (e) { throw new Error(`${where}: param 'atlas': ${(e as Error).message}`); }
     const f = readAtlasFolder(found.dir);
     const r = f.metadata.resolution;
     return {
@@ -138,10 +139,11 @@ export const atlasNode: WholeNodeType = {
     if (params.atlas === undefined && (params.annotation === undefined || params.labels === undefined)) problems.push("set 'atlas' (a name or BrainGlobe folder) or both 'annotation' and 'labels'");
     return problems;
   },
-  async externalIdentity(params, baseDir) {
+  services: [ATLAS_REGISTRY],
+  async externalIdentity(params, baseDir, services) {
     // a name resolves to files at key time: a newly downloaded atlas or a changed file reruns the node
     try {
-      const r = resolveAtlasParams(params, baseDir, 'atlas');
+      const r = resolveAtlasParams(params, baseDir, 'atlas', services?.find(ATLAS_REGISTRY));
       return { dir: r.dir, files: fileIdentities([r.annotation, r.structures, r.hemispheres, r.reference].filter((f): f is string => f !== undefined)) };
     } catch (e) {
       return { unresolved: (e as Error).message };
@@ -149,7 +151,7 @@ export const atlasNode: WholeNodeType = {
   },
   async run(_inputs, params, ctx) {
     const id = ctx.nodeId;
-    const a = resolveAtlasParams(params, ctx.baseDir, id);
+    const a = resolveAtlasParams(params, ctx.baseDir, id, ctx.services?.find(ATLAS_REGISTRY));
     const outCode = params.orientation === undefined ? a.orientation : parseOrientationCode(params.orientation, `node '${id}': param 'orientation'`);
     const orient = parseOrientation(orientationTuple(a.orientation, outCode));
     const reorient = outCode !== a.orientation;
