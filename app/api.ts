@@ -9,7 +9,7 @@ export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from '../engine
 export { NODE_TYPE, nodeTypesModule, pluginModule, NodeRegistry } from '../engine/core/registry.js';
 export { serviceToken, type Service, type ServiceToken, type Services, type ServiceBinding } from '../engine/core/services.js';
 // engine services plugins may use or replace
-export { REGISTRATION_BACKEND, type RegistrationBackend, type RegistrationRequest } from '../nodes/alignment/registration.js';
+export { REGISTRATION_BACKEND, type RegistrationBackend, type RegistrationRequest } from '../nodes/alignment/lib/registration.js';
 /** What a plugin's entry point exports by default (an inversify ContainerModule). */
 export type { ContainerModule as PluginModule } from 'inversify';
 export { WorkflowError, NodeError } from '../engine/core/errors.js';

@@ -1,13 +1,13 @@
 // The built-in node types, grouped by concern; the engine loads them as one ContainerModule.
 import type { NodeType } from '../engine/core/node-type.js';
-import { statisticsNode } from '../nodes/statistics/index.js';
+import { statisticsNode } from '../nodes/image-statistics/statistics/node.js';
 import { ioNodeTypes } from '../nodes/io/index.js';
 import { detectionNodeTypes } from '../nodes/detection/index.js';
 import { alignmentNodeTypes } from '../nodes/alignment/index.js';
 import { analysisNodeTypes } from '../nodes/analysis/index.js';
 import { pictureNodeTypes } from '../nodes/pictures/index.js';
 import type { ServiceBinding } from '../engine/core/services.js';
-import { REGISTRATION_BACKEND } from '../nodes/alignment/registration.js';
+import { REGISTRATION_BACKEND } from '../nodes/alignment/lib/registration.js';
 import { elastixRegistration } from '../nodes/alignment/nodes.js';
 
 export const builtinNodeTypes: NodeType[] = [

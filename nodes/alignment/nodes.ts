@@ -1,22 +1,22 @@
 // Node types of the alignment area: resampling of volumes and points (ClearMap's Resampling.py) and
 // registration with elastix / transformix (ClearMap's Elastix.py).
-import { requireVoxelSize } from '../io/voxel-size.js';
+import { requireVoxelSize } from '../io/lib/voxel-size.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artefact, PointsArtefact, TransformArtefact, VolumeRef } from '../../engine/core/artefacts.js';
 import { type NodeContext, defineWholeNode, paramsSchema } from '../../engine/core/node-type.js';
 import { bytesPerVoxel, type Shape3 } from '../../engine/data/volume.js';
-import { parseOrientation } from './orientation.js';
-import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './resample.js';
-import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointConvention } from './resample-points.js';
-import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample-kernel.js';
-import { copyParameterFiles, ElastixProgress, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './elastix.js';
-import { loadTransformChain, transformPointsWithChain } from './wasm/transform-parameters.js';
-import { REGISTRATION_BACKEND, type RegistrationBackend } from './registration.js';
-import { checkExtents } from './registration-check.js';
+import { parseOrientation } from './lib/orientation.js';
+import { convertVolume, INTERPOLATIONS, planResample, resampleGeometry, tapInputs, type ResampleGeometry, type Triple } from './lib/resample.js';
+import { POINT_CONVENTIONS, resamplePoints, resamplePointsInverse, type PointConvention } from './lib/resample-points.js';
+import { interpolationOf, joinResampled, resampleGeometryFromParams, writeVolumeToWorkDir, type ResamplePartial } from './resample/kernel.js';
+import { copyParameterFiles, ElastixProgress, findElastix, readMhdVolume, writeMhdForElastix, resolveParameterFile, runElastix, transformixImage, transformixPoints, transformParameterFiles, type ElastixBinaries } from './lib/elastix.js';
+import { loadTransformChain, transformPointsWithChain } from './lib/wasm/transform-parameters.js';
+import { REGISTRATION_BACKEND, type RegistrationBackend } from './lib/registration.js';
+import { checkExtents } from './registration-check/node.js';
 
-const WASM_MODULE = new URL('./wasm/elastix-wasm.js', import.meta.url).href;
+const WASM_MODULE = new URL('./lib/wasm/elastix-wasm.js', import.meta.url).href;
 const BACKENDS = ['auto', 'native', 'wasm'] as const;
 
 /** Native elastix when installed (faster, multi-threaded), else the embedded WebAssembly build. */
@@ -31,7 +31,7 @@ function chooseBackend(requested: unknown, what: string): { backend: 'native'; b
 }
 
 /** Worker threads import the pool task from here. */
-const RESAMPLE_KERNEL_MODULE = new URL('./resample-kernel.js', import.meta.url).href;
+const RESAMPLE_KERNEL_MODULE = new URL('./resample/kernel.js', import.meta.url).href;
 
 const triple = (description: string) => ({ type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description }) as const;
 const shape = (description: string) => ({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description }) as const;

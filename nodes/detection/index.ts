@@ -1,24 +1,24 @@
 // Node types of cell detection (ClearMap 0.9.2 SpotDetection and its steps).
 import type { ChunkNodeType, NodeType, WholeNodeType } from '../../engine/core/node-type.js';
 import type { Artefact, PointsArtefact } from '../../engine/core/artefacts.js';
-import { requireVoxelSize } from '../io/voxel-size.js';
-import { describePixelParams, physicalUnitsSchema, toPixelParams, usesPhysicalUnits, withoutPhysicalKeys } from './physical-units.js';
+import { requireVoxelSize } from '../io/lib/voxel-size.js';
+import { describePixelParams, physicalUnitsSchema, toPixelParams, usesPhysicalUnits, withoutPhysicalKeys } from './lib/physical-units.js';
 import type { DType } from '../../engine/data/volume.js';
-import { FILTER_TYPES } from '../kernels/filter-kernel.js';
+import { FILTER_TYPES } from '../../lib/kernels/filter-kernel.js';
 import {
   backgroundSchema, cellIntensitySchema, cellShapeSchema, checkSize, detectOverlap, detectParamProblems, detectParamsSchema, dogSchema, findIntensitySchema, illuminationSchema, maximaBox, maximaSchema, resolveDetectParams,
-} from './params.js';
-import { checkBackgroundParams, checkDoGParams, checkFilterParams } from './step-kernels.js';
-import { checkThresholdParams, thresholdPoints, type ThresholdParams } from './threshold-points.js';
-import { illuminationFilesIdentity } from './illumination.js';
-import type { IlluminationParams } from './params.js';
+} from './lib/params.js';
+import { checkBackgroundParams, checkDoGParams, checkFilterParams } from './lib/step-kernels.js';
+import { checkThresholdParams, thresholdPoints, type ThresholdParams } from './lib/threshold-points.js';
+import { illuminationFilesIdentity } from './lib/illumination.js';
+import type { IlluminationParams } from './lib/params.js';
 
-export { detectCells, detectCellsInVolume } from './detect-cells.js';
-export { thresholdPoints } from './threshold-points.js';
+export { detectCells, detectCellsInVolume } from './detect/kernel.js';
+export { thresholdPoints } from './lib/threshold-points.js';
 
-const detectModule = new URL('./detect-cells.js', import.meta.url).href;
-const stepsModule = new URL('./step-kernels.js', import.meta.url).href;
-const stepNodesModule = new URL('./step-nodes.js', import.meta.url).href;
+const detectModule = new URL('./detect/kernel.js', import.meta.url).href;
+const stepsModule = new URL('./lib/step-kernels.js', import.meta.url).href;
+const stepNodesModule = new URL('./lib/point-kernels.js', import.meta.url).href;
 const volumeIn = { input: { type: 'volume' as const, description: 'image stack (e.g. the c-Fos channel)' } };
 const volumeOut = (what: string) => ({ output: { type: 'volume' as const, description: what } });
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
 import { sliceZ } from '../../engine/data/volume.js';
 import { BENCH_PARAMS } from '../detection/bench.js';
 import { writeNpy } from '../detection/npy.js';

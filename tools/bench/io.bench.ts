@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createVolumeWriter, openVolume, volumeFiles } from '../../nodes/io/formats.js';
-import { clearVolumeCache, readVolumeRegion } from '../../nodes/io/read-region.js';
+import { createVolumeWriter, openVolume, volumeFiles } from '../../nodes/io/lib/formats.js';
+import { clearVolumeCache, readVolumeRegion } from '../../nodes/io/lib/read-region.js';
 import type { Volume } from '../../engine/data/volume.js';
 import { benchDir, CLI, timeCommand, writeNoiseStack, type BenchRow } from './util.js';
 

@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { planChunks, overlapShare } from '../../engine/data/chunk.js';
 import type { Volume } from '../../engine/data/volume.js';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
-import { detectOverlap, resolveDetectParams } from '../../nodes/detection/params.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
+import { detectOverlap, resolveDetectParams } from '../../nodes/detection/lib/params.js';
 import { BENCH_PARAMS } from '../detection/bench.js';
 import { syntheticNuclei } from '../detection/synthetic-nuclei.js';
 import { benchDir, runWorkflowCliTimed, type BenchRow } from './util.js';
