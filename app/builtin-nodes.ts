@@ -1,6 +1,6 @@
 // The built-in node types, grouped by concern; the engine loads them as one ContainerModule.
 import type { NodeType } from '../engine/core/node-type.js';
-import { statisticsNode } from '../nodes/image-statistics/statistics/node.js';
+import { imageStatisticsNodeTypes } from '../nodes/image-statistics/index.js';
 import { ioNodeTypes } from '../nodes/io/index.js';
 import { detectionNodeTypes } from '../nodes/detection/index.js';
 import { alignmentNodeTypes } from '../nodes/alignment/index.js';
@@ -8,11 +8,11 @@ import { analysisNodeTypes } from '../nodes/analysis/index.js';
 import { pictureNodeTypes } from '../nodes/pictures/index.js';
 import type { ServiceBinding } from '../engine/core/services.js';
 import { REGISTRATION_BACKEND } from '../nodes/alignment/lib/registration.js';
-import { elastixRegistration } from '../nodes/alignment/nodes.js';
+import { elastixRegistration } from '../nodes/alignment/lib/elastix-registration.js';
 
 export const builtinNodeTypes: NodeType[] = [
   ...ioNodeTypes,
-  statisticsNode,
+  ...imageStatisticsNodeTypes,
   ...detectionNodeTypes,
   ...alignmentNodeTypes,
   ...analysisNodeTypes,

@@ -2,7 +2,8 @@
 import type { NodeType } from '../../engine/core/node-type.js';
 import { voxelizeNode } from './voxelize/node.js';
 import { countRegionsNode } from './count-regions/node.js';
-import { ttestVoxelsNode, groupMapsNode } from './ttest-voxels/node.js';
+import { ttestVoxelsNode } from './ttest-voxels/node.js';
+import { groupMapsNode } from './group-maps/node.js';
 import { ttestRegionsNode } from './ttest-regions/node.js';
 import { colorPValuesNode } from './color-pvalues/node.js';
 import { isolateRegionNode } from './isolate-region/node.js';

@@ -2,7 +2,9 @@
 import type { NodeType } from '../../engine/core/node-type.js';
 import { readVolumeNode } from './read-volume/node.js';
 import { writeVolumeNode } from './write-volume/node.js';
-import { readPointsNode, writePointsNode, writeTableNode } from './read-points/node.js';
+import { readPointsNode } from './read-points/node.js';
+import { writePointsNode } from './write-points/node.js';
+import { writeTableNode } from './write-table/node.js';
 import { writeImsPointsNode } from './write-ims-points/node.js';
 
 export { readVolumeRegion, clearVolumeCache } from './lib/read-region.js';

@@ -48,7 +48,7 @@ export function findElastix(env: NodeJS.ProcessEnv = process.env): ElastixBinari
 export function shippedParamsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'nodes', 'alignment', 'params');
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'nodes', 'alignment', 'lib', 'elastix-params');
     const up = dirname(dir);
     if (up === dir) throw new Error(`cannot locate the package root (package.json) above ${fileURLToPath(import.meta.url)}`);
     dir = up;

@@ -1,15 +1,9 @@
-// Chunk kernels of the single detection steps (engine contract: (slab, geometry, params) => Volume,
-// same z extent as the slab). Each resolves its params against the defaults and validates them.
-import type { ChunkContext } from '../../../engine/core/node-type.js';
-import type { ChunkGeometry } from '../../../engine/data/chunk.js';
-import type { Volume } from '../../../engine/data/volume.js';
+// Parameter checks and defaults shared by the kernels of the single detection steps (illumination,
+// background, dog, filter: <step>/kernel.ts) and their node declarations.
 import { FILTER_TYPES, type FilterType, type Triple } from '../../../lib/kernels/filter-kernel.js';
-import { removeBackground } from './background.js';
-import { filterDoG, filterLinear } from './filters.js';
-import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor } from './illumination.js';
-import { checkSize, DEFAULT_DETECT_PARAMS, type BackgroundParams, type DoGParams, type IlluminationParams } from './params.js';
+import { checkSize } from './params.js';
 
-function merged<T extends object>(defaults: T, params: Record<string, unknown> | undefined, node: string): T {
+export function merged<T extends object>(defaults: T, params: Record<string, unknown> | undefined, node: string): T {
   const out = { ...defaults } as Record<string, unknown>;
   for (const [k, v] of Object.entries(params ?? {})) {
     if (!(k in out)) throw new Error(`${node}: unknown parameter '${k}' (expected ${Object.keys(out).join(', ')})`);
@@ -18,7 +12,7 @@ function merged<T extends object>(defaults: T, params: Record<string, unknown> |
   return out as T;
 }
 
-function fail(node: string, problems: string[]): void {
+export function fail(node: string, problems: string[]): void {
   if (problems.length) throw new Error(`${node}: invalid parameters:\n  - ${problems.join('\n  - ')}`);
 }
 
@@ -43,30 +37,4 @@ export function checkFilterParams(p: Record<string, unknown>): string[] {
   const e: string[] = [];
   if (!FILTER_TYPES.includes(p.ftype as FilterType)) e.push(`ftype must be one of ${FILTER_TYPES.join(', ')}, got ${JSON.stringify(p.ftype)}`);
   return e.concat(checkDoGParams(p));
-}
-
-export async function illuminationKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>, context?: ChunkContext): Promise<Volume> {
-  const p = resolveIlluminationPaths(merged<IlluminationParams>(DEFAULT_DETECT_PARAMS.correctIlluminationParameter, params, 'illumination'), context?.baseDir);
-  if (p.flatfield === null) return slab;
-  const flat = await loadFlatField(p, slab.origin[0] + slab.shape[0], slab.origin[1] + slab.shape[1]);
-  return correctIllumination(slab, flat!, scalingFactor(p.scaling, flat!.flatfield));
-}
-
-export function backgroundKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Volume {
-  const p = merged<BackgroundParams>(DEFAULT_DETECT_PARAMS.removeBackgroundParameter, params, 'background');
-  fail('background', checkBackgroundParams(p as unknown as Record<string, unknown>));
-  return removeBackground(slab, p.size);
-}
-
-export function dogKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Volume {
-  const p = merged<DoGParams>({ size: [7, 7, 3], sigma: null, sigma2: null }, params, 'dog');
-  fail('dog', checkDoGParams(p as unknown as Record<string, unknown>));
-  return filterDoG(slab, p.size, p.sigma, p.sigma2);
-}
-
-export function filterKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Volume {
-  const p = merged<FilterParams>(DEFAULT_FILTER_PARAMS, params, 'filter');
-  const ftype = typeof p.ftype === 'string' ? (p.ftype.toLowerCase() as FilterType) : p.ftype;
-  fail('filter', checkFilterParams({ ...p, ftype }));
-  return filterLinear(slab, ftype, p.size, p.sigma, p.sigma2);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { rawVolumeRef } from '../../../engine/data/raw-volume.js';
 import type { Shape3, Volume } from '../../../engine/data/volume.js';
 import { ElastixProgress } from '../../../nodes/alignment/lib/elastix.js';
-import { elastixNode } from '../../../nodes/alignment/nodes.js';
+import { elastixNode } from '../../../nodes/alignment/elastix/node.js';
 import { affineMap, makeBrainPhantom, TEST_AFFINE, warpVolume } from '../../../tools/alignment/synthetic.js';
 import { fixturePath, makeContext, removeTempDirs, tempDir } from './_helpers.js';
 

@@ -8,7 +8,9 @@ import type { PointsArtefact, TransformArtefact, VolumeRef } from '../../../engi
 import { rawVolumeRef } from '../../../engine/data/raw-volume.js';
 import { readRegion } from '../../../engine/data/read.js';
 import type { Shape3, Volume } from '../../../engine/data/volume.js';
-import { elastixNode, transformImageNode, transformPointsNode } from '../../../nodes/alignment/nodes.js';
+import { elastixNode } from '../../../nodes/alignment/elastix/node.js';
+import { transformImageNode } from '../../../nodes/alignment/transform-image/node.js';
+import { transformPointsNode } from '../../../nodes/alignment/transform-points/node.js';
 import { findElastix, parseOutputPoints, relevantLogLines, resolveParameterFile, runProcess, shippedParameterFiles } from '../../../nodes/alignment/lib/elastix.js';
 import { affineMap, makeBrainPhantom, smoothWarpMap, TEST_AFFINE, warpVolume } from '../../../tools/alignment/synthetic.js';
 import { fixturePath, makeContext, tempDir, removeTempDirs } from './_helpers.js';
@@ -159,7 +161,7 @@ test('bad inputs give clear errors naming the param, file, or quoting elastix.lo
   t.regex(e!.message, /holds no TransformParameters\.N\.txt/);
   // shipped parameter files resolve by name, with or without .txt
   t.deepEqual(shippedParameterFiles(), ['Par0000affine.txt', 'Par0000bspline.txt']);
-  t.regex(resolveParameterFile('Par0000bspline', '/', 'parameterFiles[0]'), /nodes\/alignment\/params\/Par0000bspline.txt$/);
+  t.regex(resolveParameterFile('Par0000bspline', '/', 'parameterFiles[0]'), /nodes\/alignment\/lib\/elastix-params\/Par0000bspline.txt$/);
   t.is(findElastix({ ELASTIX_PATH: '/nonexistent', PATH: '' }).elastix, '/usr/bin/elastix');
 });
 

@@ -2,7 +2,7 @@
 // each named; matching ones give no warning. NCC is Pearson's correlation.
 import test from 'ava';
 import type { Shape3, Volume } from '../../../engine/data/volume.js';
-import { checkExtents, normalisedCrossCorrelation, orientationScores } from '../../../nodes/alignment/registration-check/node.js';
+import { checkExtents, normalisedCrossCorrelation, orientationScores } from '../../../nodes/alignment/lib/registration-check.js';
 
 const atlas = { shape: [228, 160, 264] as Shape3, voxelSize: [50, 50, 50] as [number, number, number] };
 

@@ -12,7 +12,9 @@ import { resampleGeometry, resampleVolume } from '../../../nodes/alignment/lib/r
 import { resamplePoints } from '../../../nodes/alignment/lib/resample-points.js';
 import { joinResampled, resampleChunk, type ResamplePartial } from '../../../nodes/alignment/resample/kernel.js';
 import { alignmentNodeTypes } from '../../../nodes/alignment/index.js';
-import { planeRuns, resampleNode, resamplePointsInverseNode, resamplePointsNode } from '../../../nodes/alignment/nodes.js';
+import { planeRuns, resampleNode } from '../../../nodes/alignment/resample/node.js';
+import { resamplePointsNode } from '../../../nodes/alignment/resample-points/node.js';
+import { resamplePointsInverseNode } from '../../../nodes/alignment/resample-points-inverse/node.js';
 import { makeContext, maxAbsDiff, readPlanes, removeTempDirs } from './_helpers.js';
 import { nodeParams } from '../../../engine/workflow/validate.js';
 

@@ -142,7 +142,7 @@ test('illumination correction divides by the flat field (text line along y) and 
     const v = makeVolume(Uint16Array.from([100, 100, 100, 100, 100, 100]), [2, 3, 1]);
     const node = detectionNodeTypes.find((n) => n.type === 'illumination')!;
     if (node.kind !== 'chunk') return t.fail();
-    const { illuminationKernel } = await import('../../../nodes/detection/lib/step-kernels.js');
+    const { illuminationKernel } = await import('../../../nodes/detection/illumination/kernel.js');
     const out = await illuminationKernel(v, whole(1), { flatfield: line, scaling: 'Mean' });
     // rows y = 0, 1, 2 divided by 1, 2, 4 then times mean(F) = 7/3, truncated to uint16
     t.deepEqual(Array.from(out.data), [233, 233, 116, 116, 58, 58]);
@@ -166,7 +166,7 @@ test('illumination correction divides by the flat field (text line along y) and 
 });
 
 test('filter node: mean of a constant is the constant; sphere/disk/log kernels run through the 3D path', async (t) => {
-  const { filterKernel } = await import('../../../nodes/detection/lib/step-kernels.js');
+  const { filterKernel } = await import('../../../nodes/detection/filter/kernel.js');
   const v = makeVolume(new Uint16Array(9 * 8 * 5).fill(40), [9, 8, 5]);
   for (const ftype of ['mean', 'gaussian', 'sphere', 'disk']) {
     const out = filterKernel(v, whole(5), { ftype, size: [3, 3, 3] });

@@ -1,0 +1,22 @@
+// background: ClearMap's removeBackground as a step node.
+import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { backgroundSchema } from '../lib/params.js';
+import { checkBackgroundParams } from '../lib/step-kernels.js';
+import { volumeIn, volumeOut } from '../lib/node-helpers.js';
+
+const kernelModule = new URL('./kernel.js', import.meta.url).href;
+
+export const backgroundNode: ChunkNodeType = {
+  type: 'background',
+  version: '1',
+  kind: 'chunk',
+  produces: 'volume',
+  description: "Background removal: image minus its grey opening with a disk, per z-slice, clipped at 0 (ClearMap's removeBackground)",
+  inputs: volumeIn,
+  outputs: volumeOut('background-removed stack (same type as the input)'),
+  params: { type: 'object', additionalProperties: false, properties: backgroundSchema.properties },
+  check: (p) => checkBackgroundParams(p),
+  overlap: () => 0,
+  kernel: { module: kernelModule, export: 'backgroundKernel' },
+  outputDtype: (dtype) => dtype,
+};
