@@ -5,7 +5,7 @@
 // so transform-points / transform-image use the copy, and a change to the files reruns the node.
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { fileIdentities } from '../../../engine/cache/keys.js';
 import { prepareTransform, transformParameterFiles } from '../lib/elastix.js';
 
@@ -25,7 +25,7 @@ function checkChain(dir: string): string[] {
   return files;
 }
 
-export const readTransformNode: WholeNodeType = {
+export const readTransformNode = defineWholeNode({
   type: 'read-transform',
   version: '1',
   kind: 'whole',
@@ -39,7 +39,7 @@ export const readTransformNode: WholeNodeType = {
     additionalProperties: false,
   },
   async run(_inputs, params, ctx) {
-    const dir = params.path as string; // resolved against the workflow folder by the engine
+    const dir = params.path; // resolved against the workflow folder by the engine
     const files = checkChain(dir);
     const dest = join(ctx.workDir, 'transform');
     prepareTransform(dir, dest);
@@ -48,6 +48,6 @@ export const readTransformNode: WholeNodeType = {
   },
   async externalIdentity(params) {
     // the engine fingerprints the folder itself; the transform files in it are what the result depends on
-    return fileIdentities(transformParameterFiles(params.path as string));
+    return fileIdentities(transformParameterFiles(params.path));
   },
-};
+});

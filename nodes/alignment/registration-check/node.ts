@@ -1,5 +1,5 @@
 // registration-check: after registering, the check picture and the similarity before/after (see ../lib/registration-check.ts for the checks and pictures).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { TransformArtefact } from '../../../engine/core/artefacts.js';
 import { outputPath, pathSchema } from '../../pictures/lib/node-params.js';
 import { writePng } from '../../pictures/lib/png.js';
@@ -7,7 +7,7 @@ import { transformParameterFiles } from '../lib/elastix.js';
 import { loadTransformChain, transformPointsWithChain } from '../lib/wasm/transform-parameters.js';
 import { centredMap, checkPicture, gridOf, gridPoints, mapAll, readAsFloat, scoreMapped, volumeIn, type V3 } from '../lib/registration-check.js';
 
-export const registrationCheckNode: WholeNodeType = {
+export const registrationCheckNode = defineWholeNode({
   kind: 'whole',
   type: 'registration-check',
   version: '1',
@@ -44,7 +44,7 @@ export const registrationCheckNode: WholeNodeType = {
     const chain = loadTransformChain(files[files.length - 1]);
     const fixed = await readAsFloat(ctx, fixedRef), moving = await readAsFloat(ctx, movingRef);
     const labels = annRef ? await ctx.readVolume(annRef) : undefined;
-    const stride = Math.max(1, Math.round(Math.cbrt(fixed.data.length / ((params.samples as number | undefined) ?? 300000))));
+    const stride = Math.max(1, Math.round(Math.cbrt(fixed.data.length / (params.samples ?? 300000))));
     const pts = gridPoints(fixed.shape, stride);
     const before = scoreMapped(fixed, moving, pts, mapAll(pts, centredMap(gridOf(fixedRef), gridOf(movingRef))));
     const after = scoreMapped(fixed, moving, pts, transformPointsWithChain(chain, pts));
@@ -58,4 +58,4 @@ export const registrationCheckNode: WholeNodeType = {
       check: { kind: 'json', value: { ncc: { before, after }, points: pts.length / 3 } },
     };
   },
-};
+});

@@ -1,10 +1,10 @@
 // registration-preview: before registering, the sample's extent and orientation against the atlas's (see ../lib/registration-check.ts for the checks and pictures).
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { outputPath, pathSchema } from '../../pictures/lib/node-params.js';
 import { writePng } from '../../pictures/lib/png.js';
 import { checkExtents, flipNames, fmt, gridOf, orientationScores, previewPicture, readAsFloat, volumeIn } from '../lib/registration-check.js';
 
-export const registrationPreviewNode: WholeNodeType = {
+export const registrationPreviewNode = defineWholeNode({
   kind: 'whole',
   type: 'registration-preview',
   version: '1',
@@ -29,7 +29,7 @@ export const registrationPreviewNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const fixedRef = volumeIn(inputs, 'fixed', ctx)!, movingRef = volumeIn(inputs, 'moving', ctx)!;
     const dest = outputPath(String(params.path ?? 'registration_preview.png'), ctx);
-    const ext = checkExtents(gridOf(fixedRef), gridOf(movingRef), (params.tolerance as number | undefined) ?? 0.3);
+    const ext = checkExtents(gridOf(fixedRef), gridOf(movingRef), params.tolerance ?? 0.3);
     const fixed = await readAsFloat(ctx, fixedRef), moving = await readAsFloat(ctx, movingRef);
     const stride = Math.max(1, Math.round(Math.cbrt(fixed.data.length / 200_000)));
     const o = orientationScores(fixed, moving, stride);
@@ -47,4 +47,4 @@ export const registrationPreviewNode: WholeNodeType = {
       check: { kind: 'json', value: { fixedMm: ext.fixedMm, movingMm: ext.movingMm, ratios: ext.ratios, ncc: o.identity, bestFlip: o.best, warnings } },
     };
   },
-};
+});

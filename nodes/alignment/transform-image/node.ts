@@ -36,7 +36,7 @@ export const transformImageNode = defineWholeNode({
       // transformix casts to integer types by wrapping (a cubic overshoot of -424 becomes 65112 in
       // uint16), so ask for floats and saturate here instead
       const out = await transformixImage(src, t.dir, join(dir, 'tfx'), {
-        interpolationOrder: params.interpolationOrder as number | undefined,
+        interpolationOrder: params.interpolationOrder,
         pixelType: image.dtype === 'float64' ? 'double' : 'float', threads: ctx.workers, signal: ctx.signal,
       });
       return convertVolume(await readMhdVolume(out), image.dtype);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Artefact, VolumeRef } from '../../../engine/core/artefacts.js';
-import type { NodeContext, WholeNodeType } from '../../../engine/core/node-type.js';
+import { type NodeContext, defineWholeNode, paramsSchema, type ParamsOf } from '../../../engine/core/node-type.js';
 import type { DType, Shape3, Volume } from '../../../engine/data/volume.js';
 import { openVolume } from '../../io/lib/formats.js';
 import { orientVolume, parseOrientation } from '../../alignment/lib/orientation.js';
@@ -38,10 +38,10 @@ export interface ResolvedAtlas {
   rightValue: number;
 }
 
-export function resolveAtlasParams(params: Record<string, unknown>, baseDir: string, nodeId: string): ResolvedAtlas {
+export function resolveAtlasParams(params: AtlasParams, baseDir: string, nodeId: string): ResolvedAtlas {
   const where = `node '${nodeId}'`;
-  const spec = params.atlas as string | undefined;
-  const files = ['annotation', 'labels', 'hemispheres', 'reference'].filter((k) => params[k] !== undefined);
+  const spec = params.atlas;
+  const files = (['annotation', 'labels', 'hemispheres', 'reference'] as const).filter((k) => params[k] !== undefined);
   if (spec !== undefined) {
     if (files.length) throw new Error(`${where}: param 'atlas' names a BrainGlobe atlas; do not also give ${files.map((f) => `'${f}'`).join(', ')}`);
     let found;
@@ -64,7 +64,7 @@ export function resolveAtlasParams(params: Record<string, unknown>, baseDir: str
     hemispheres: params.hemispheres === undefined ? undefined : resolvePath(baseDir, String(params.hemispheres)),
     reference: params.reference === undefined ? undefined : resolvePath(baseDir, String(params.reference)),
     orientation: parseOrientationCode(params.sourceOrientation ?? CLEARMAP_ABA_ORIENTATION, `${where}: param 'sourceOrientation'`),
-    voxelSize: res, leftValue: (params.leftValue as number | undefined) ?? 0, rightValue: (params.rightValue as number | undefined) ?? 255,
+    voxelSize: res, leftValue: params.leftValue ?? 0, rightValue: params.rightValue ?? 255,
   };
 }
 
@@ -101,7 +101,25 @@ async function openWithVoxelSize(path: string, voxelSize: [number, number, numbe
   try { return (await openVolume(path, voxelSize ? { voxelSize } : {})).ref; } catch (e) { throw new Error(`node '${nodeId}': ${what}: ${(e as Error).message}`); }
 }
 
-export const atlasNode: WholeNodeType = {
+const atlasParams = paramsSchema({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    atlas: { type: 'string', description: "Atlas name (e.g. 'allen_mouse_50um', 'allen_mouse_25um') or a BrainGlobe atlas folder (relative to the workflow)." },
+    annotation: { type: 'string', description: "ClearMap's files instead of 'atlas': annotation volume (e.g. ABA_25um_2017_annotation.tif), relative to the workflow." },
+    labels: { type: 'string', description: 'With annotation: label file (ClearMap ARA2 .csv with collapse column, Allen structure graph .json, or BrainGlobe structures.json).' },
+    hemispheres: { type: 'string', description: 'With annotation: hemispheres volume (values leftValue / rightValue); absent = split the left-right axis in half.' },
+    reference: { type: 'string', description: 'With annotation: reference (template / autofluorescence) volume.' },
+    resolution: { type: ['number', 'array'], items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'With annotation: µm per voxel [x, y, z] (default: from the file).' },
+    sourceOrientation: { type: 'string', default: CLEARMAP_ABA_ORIENTATION, description: "With annotation: BrainGlobe code of the files' layout (ClearMap's ABA files: 'ras' = x dorsal->ventral, y anterior->posterior, z right->left)." },
+    leftValue: { type: 'integer', default: 0, description: 'With annotation: value of the left hemisphere in the hemispheres file (ClearMap: 0).' },
+    rightValue: { type: 'integer', default: 255, description: 'With annotation: value of the right hemisphere in the hemispheres file (ClearMap: 255).' },
+    orientation: { type: 'string', description: "Lay the outputs out in this BrainGlobe code (letters in numpy/TIFF order pages, rows, columns = ClearMap z, y, x), e.g. 'ras' for ClearMap's ABA layout; default: as stored ('asr' for BrainGlobe atlases)." },
+  },
+});
+type AtlasParams = ParamsOf<typeof atlasParams>;
+
+export const atlasNode = defineWholeNode({
   kind: 'whole',
   type: 'atlas',
   version: '1',
@@ -114,25 +132,10 @@ export const atlasNode: WholeNodeType = {
     structures: { type: 'json', description: 'The region hierarchy (id, acronym, name, parent, colour, collapse) for count-regions, isolate-region and friends.' },
     info: { type: 'json', description: '{ name, version, source, dir, orientation (BrainGlobe code of the outputs), axes, resolution [x, y, z] µm, shape [x, y, z], hasReference, annotationSha256, regions }' },
   },
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      atlas: { type: 'string', description: "Atlas name (e.g. 'allen_mouse_50um', 'allen_mouse_25um') or a BrainGlobe atlas folder (relative to the workflow)." },
-      annotation: { type: 'string', description: "ClearMap's files instead of 'atlas': annotation volume (e.g. ABA_25um_2017_annotation.tif), relative to the workflow." },
-      labels: { type: 'string', description: 'With annotation: label file (ClearMap ARA2 .csv with collapse column, Allen structure graph .json, or BrainGlobe structures.json).' },
-      hemispheres: { type: 'string', description: 'With annotation: hemispheres volume (values leftValue / rightValue); absent = split the left-right axis in half.' },
-      reference: { type: 'string', description: 'With annotation: reference (template / autofluorescence) volume.' },
-      resolution: { type: ['number', 'array'], items: { type: 'number', exclusiveMinimum: 0 }, minItems: 3, maxItems: 3, description: 'With annotation: µm per voxel [x, y, z] (default: from the file).' },
-      sourceOrientation: { type: 'string', default: CLEARMAP_ABA_ORIENTATION, description: "With annotation: BrainGlobe code of the files' layout (ClearMap's ABA files: 'ras' = x dorsal->ventral, y anterior->posterior, z right->left)." },
-      leftValue: { type: 'integer', default: 0, description: 'With annotation: value of the left hemisphere in the hemispheres file (ClearMap: 0).' },
-      rightValue: { type: 'integer', default: 255, description: 'With annotation: value of the right hemisphere in the hemispheres file (ClearMap: 255).' },
-      orientation: { type: 'string', description: "Lay the outputs out in this BrainGlobe code (letters in numpy/TIFF order pages, rows, columns = ClearMap z, y, x), e.g. 'ras' for ClearMap's ABA layout; default: as stored ('asr' for BrainGlobe atlases)." },
-    },
-  },
+  params: atlasParams,
   check(params) {
     const problems: string[] = [];
-    for (const k of ['orientation', 'sourceOrientation']) {
+    for (const k of ['orientation', 'sourceOrientation'] as const) {
       if (params[k] !== undefined) { try { parseOrientationCode(params[k], k); } catch (e) { problems.push((e as Error).message); } }
     }
     if (params.atlas === undefined && (params.annotation === undefined || params.labels === undefined)) problems.push("set 'atlas' (a name or BrainGlobe folder) or both 'annotation' and 'labels'");
@@ -206,4 +209,4 @@ export const atlasNode: WholeNodeType = {
     ctx.log(`atlas ${a.name}${a.version ? ` v${a.version}` : ''} (${a.source}): [${outRef.shape}] voxels of ${outRef.voxelSize.join(' x ')} µm, ${describeOrientation(outCode)}, ${tree.ids.length} regions`);
     return outputs;
   },
-};
+});

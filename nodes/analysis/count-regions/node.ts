@@ -2,12 +2,12 @@
 // publish it: ClearMap's countPointsInRegions counts (allIds, level, collapse, intensity sums) plus
 // left/right, counts rolled up to every ancestor, region volumes in mm³ and densities.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { sharedLabelVolume } from '../lib/atlas/label-volume.js';
 import { regionStatistics } from '../lib/atlas/region-stats.js';
 import { regionTree, triple } from '../lib/node-helpers.js';
 
-export const countRegionsNode: WholeNodeType = {
+export const countRegionsNode = defineWholeNode({
   kind: 'whole',
   type: 'count-regions',
   version: '2',
@@ -57,16 +57,16 @@ export const countRegionsNode: WholeNodeType = {
     if (voxelSize.every((v) => v === 1) && params.voxelSize === undefined) ctx.log('the annotation has voxel size 1 x 1 x 1 µm (not recorded?): volumes and densities assume it; set param voxelSize');
     let weights: Float64Array | undefined;
     if (params.weights !== undefined) {
-      weights = pts.points.properties[params.weights as string];
+      weights = pts.points.properties[params.weights];
       if (!weights) throw new Error(`node '${id}': param 'weights' names column '${params.weights}', but the points have [${Object.keys(pts.points.properties).join(', ')}]`);
     }
     let res;
     try {
       res = regionStatistics(pts.points.coords, { ...annotation, voxelSize }, tree, {
-        level: params.level as number | undefined, collapse: params.collapse === true, allIds: params.allIds !== false,
-        hemispheres, leftValue: params.leftValue as number | undefined, rightValue: params.rightValue as number | undefined,
-        sums: weights ? { [params.weights as string]: weights } : undefined,
-        countColumn: (params.countColumn as string | undefined) ?? 'count',
+        level: params.level, collapse: params.collapse === true, allIds: params.allIds !== false,
+        hemispheres, leftValue: params.leftValue, rightValue: params.rightValue,
+        sums: weights && params.weights !== undefined ? { [params.weights]: weights } : undefined,
+        countColumn: params.countColumn ?? 'count',
       });
     } catch (e) { throw new Error(`node '${id}': ${(e as Error).message}`); }
     const unknownPoints = res.unknownIds.reduce((s, u) => s + (res.pointsPerLabel.get(u) ?? 0), 0);
@@ -77,4 +77,4 @@ export const countRegionsNode: WholeNodeType = {
       unknown: { kind: 'json', value: { unknownIds: res.unknownIds, pointsWithUnknownLabel: unknownPoints, pointsOutsideOrBackground: background } },
     };
   },
-};
+});

@@ -29,7 +29,7 @@ export const groupMapsNode = defineWholeNode({
   },
   async run(inputs: Record<string, Artefact | undefined>, params, ctx) {
     const g = await volumeGroup(inputs.group, params.group, ctx, 'group');
-    const ddof = (params.ddof as number | undefined) ?? 0;
+    const ddof = params.ddof ?? 0;
     if (g.length <= ddof) throw new Error(`node '${ctx.nodeId}': ddof ${ddof} needs more than ${ddof} heat maps, got ${g.length}`);
     const shape = commonShape({ group: g }, ctx.nodeId);
     const paths = preallocate(ctx, ['mean', 'std', 'var'], shape) as GroupMapsSlabArgs['paths'];

@@ -1,7 +1,7 @@
 // Node 'isolate-region': keep a volume only inside an atlas region and all its descendants (zero
 // elsewhere), e.g. to restrict a heat map or p-value map to one brain area. Streamed in z-slabs.
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { planesPerSlab, RawOutput, regionTree } from '../lib/node-helpers.js';
 
 export const isolateRegionNode = defineWholeNode({
@@ -32,7 +32,7 @@ export const isolateRegionNode = defineWholeNode({
     if (v.shape.some((s, i) => s !== ann.shape[i])) throw new Error(`node '${ctx.nodeId}': input [${v.shape}] and annotation [${ann.shape}] differ in shape`);
     const tree = await regionTree(inputs.structures, params.labels, ctx);
     let keep: Set<number>;
-    try { keep = tree.descendants(tree.resolve(params.region as string | number)); } catch (e) { throw new Error(`node '${ctx.nodeId}': param 'region': ${(e as Error).message}`); }
+    try { keep = tree.descendants(tree.resolve(params.region)); } catch (e) { throw new Error(`node '${ctx.nodeId}': param 'region': ${(e as Error).message}`); }
     const out = new RawOutput(ctx.workDir, 'isolated', v.shape, v.dtype, v.voxelSize);
     const step = planesPerSlab(v.shape, [v, ann]);
     for (let z0 = 0; z0 < v.shape[2]; z0 += step) {

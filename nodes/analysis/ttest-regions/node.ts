@@ -2,7 +2,7 @@
 // (ClearMap's tTestPointsInRegions), with Benjamini–Hochberg and Storey q-value columns.
 import { readFileSync } from 'node:fs';
 import type { Artefact } from '../../../engine/core/artefacts.js';
-import { type NodeContext, type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { type NodeContext, defineWholeNode } from '../../../engine/core/node-type.js';
 import type { Table } from '../../../engine/data/table.js';
 import { parseCsvTable, tTestRegionTables } from '../lib/atlas/region-table.js';
 import { optionalNumber, resolvePath, stringList } from '../lib/node-helpers.js';
@@ -71,9 +71,9 @@ export const ttestRegionsNode = defineWholeNode({
       const pc = table.columns.indexOf(pColumn);
       for (const r of table.rows) if (typeof r[pc] === 'number' && (r[pc] as number) > pcutoff) r[pc] = pcutoff;
     };
-    const columns = params.columns as string[] | undefined;
+    const columns = params.columns;
     if (!columns) {
-      const table = tTestRegionTables(a, b, { ...opts, countColumn: params.countColumn as string | undefined });
+      const table = tTestRegionTables(a, b, { ...opts, countColumn: params.countColumn });
       clip(table, 'p');
       return { table: { kind: 'table', table } };
     }

@@ -1,5 +1,5 @@
 // Node 'voxelize': points → heat map volume (ClearMap's Voxelization.voxelize).
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { Shape3 } from '../../../engine/data/volume.js';
 import { voxelize, VOXELIZE_METHODS, type VoxelizeMethod } from '../lib/voxelize.js';
 import { RawOutput, triple } from '../lib/node-helpers.js';
@@ -48,7 +48,7 @@ export const voxelizeNode = defineWholeNode({
     const method = (params.method ?? 'Spherical') as VoxelizeMethod;
     let weights: Float64Array | undefined;
     if (params.weights !== undefined) {
-      const col = pts.points.properties[params.weights as string];
+      const col = pts.points.properties[params.weights];
       if (!col) throw new Error(`node '${id}': param 'weights' names column '${params.weights}', but the points have [${Object.keys(pts.points.properties).join(', ')}]`);
       weights = col;
     }

@@ -7,6 +7,6 @@ import { checkBackgroundParams, fail, merged } from '../lib/step-kernels.js';
 
 export function backgroundKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Volume {
   const p = merged<BackgroundParams>(DEFAULT_DETECT_PARAMS.removeBackgroundParameter, params, 'background');
-  fail('background', checkBackgroundParams(p as unknown as Record<string, unknown>));
+  fail('background', checkBackgroundParams(p));
   return removeBackground(slab, p.size);
 }

@@ -1,12 +1,12 @@
 // background: ClearMap's removeBackground as a step node.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { backgroundSchema } from '../lib/params.js';
 import { checkBackgroundParams } from '../lib/step-kernels.js';
 import { volumeIn, volumeOut } from '../lib/node-helpers.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const backgroundNode: ChunkNodeType = {
+export const backgroundNode = defineChunkNode({
   type: 'background',
   version: '1',
   kind: 'chunk',
@@ -19,4 +19,4 @@ export const backgroundNode: ChunkNodeType = {
   overlap: () => 0,
   kernel: { module: kernelModule, export: 'backgroundKernel' },
   outputDtype: (dtype) => dtype,
-};
+});

@@ -23,7 +23,7 @@ export const detectNode: ChunkNodeType = {
   overlap: (params, inputs) => detectOverlap(resolveDetectParams(toPixelParams(params, detectVoxelSize(params, inputs)))),
   describeParams: (params, inputs) => {
     const vs = detectVoxelSize(params, inputs);
-    const line = vs && describePixelParams(params, vs, resolveDetectParams(toPixelParams(params, vs)) as unknown as Record<string, unknown>);
+    const line = vs && describePixelParams(params, vs, resolveDetectParams(toPixelParams(params, vs)));
     return line ? [line] : [];
   },
   // measured peak (during the h-max reconstruction): about 33 bytes per slab voxel

@@ -7,6 +7,6 @@ import { checkDoGParams, fail, merged } from '../lib/step-kernels.js';
 
 export function dogKernel(slab: Volume, _g: ChunkGeometry, params: Record<string, unknown>): Volume {
   const p = merged<DoGParams>({ size: [7, 7, 3], sigma: null, sigma2: null }, params, 'dog');
-  fail('dog', checkDoGParams(p as unknown as Record<string, unknown>));
+  fail('dog', checkDoGParams(p));
   return filterDoG(slab, p.size, p.sigma, p.sigma2);
 }

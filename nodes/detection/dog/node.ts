@@ -1,12 +1,12 @@
 // dog: ClearMap's filterDoG as a step node.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { dogSchema } from '../lib/params.js';
 import { checkDoGParams } from '../lib/step-kernels.js';
 import { dogZ, volumeIn, volumeOut } from '../lib/node-helpers.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const dogNode: ChunkNodeType = {
+export const dogNode = defineChunkNode({
   type: 'dog',
   version: '1',
   kind: 'chunk',
@@ -19,4 +19,4 @@ export const dogNode: ChunkNodeType = {
   overlap: (p) => dogZ({ size: [7, 7, 3], ...p }),
   kernel: { module: kernelModule, export: 'dogKernel' },
   outputDtype: () => 'float32',
-};
+});

@@ -1,5 +1,5 @@
 // filter: ClearMap's filterLinear as a step node.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { FILTER_TYPES } from '../../../lib/kernels/filter-kernel.js';
 import { dogSchema } from '../lib/params.js';
 import { checkFilterParams } from '../lib/step-kernels.js';
@@ -7,7 +7,7 @@ import { dogZ, volumeIn, volumeOut } from '../lib/node-helpers.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const filterNode: ChunkNodeType = {
+export const filterNode = defineChunkNode({
   type: 'filter',
   version: '1',
   kind: 'chunk',
@@ -28,4 +28,4 @@ export const filterNode: ChunkNodeType = {
   overlap: (p) => dogZ({ size: [5, 5, 5], ...p }),
   kernel: { module: kernelModule, export: 'filterKernel' },
   outputDtype: () => 'float32',
-};
+});

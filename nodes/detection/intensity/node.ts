@@ -1,10 +1,10 @@
 // intensity: ClearMap's findIntensity around each point, as a new column.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { checkSize, findIntensitySchema } from '../lib/params.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const intensityNode: ChunkNodeType = {
+export const intensityNode = defineChunkNode({
   type: 'intensity',
   version: '1',
   kind: 'chunk',
@@ -22,4 +22,4 @@ export const intensityNode: ChunkNodeType = {
   check: (p) => (p.size === undefined ? [] : checkSize('size', p.size, 3, 1, true)),
   overlap: (p) => (Array.isArray(p.size) && typeof p.size[2] === 'number' ? p.size[2] >> 1 : 1),
   kernel: { module: kernelModule, export: 'intensityKernel' },
-};
+});

@@ -24,7 +24,7 @@
 // value (parity). Workflow validation fills in defaults, so a value equal to the default cannot be told
 // from an unset one: to force a default size together with cellDiameter, leave cellDiameter out.
 
-import { DEFAULT_DETECT_PARAMS } from './params.js';
+import { DEFAULT_DETECT_PARAMS, type DetectParams } from './params.js';
 
 export const PHYSICAL_KEYS = ['cellDiameter', 'cellThreshold', 'peakHeight', 'peakThreshold'] as const;
 
@@ -111,13 +111,14 @@ export function toPixelParams(params: Record<string, unknown>, voxelSize: [numbe
  * One line for the log and the report: what the physical params became in pixels. `resolved` are the
  * effective ClearMap-named params (defaults filled in) of toPixelParams(params, voxelSize).
  */
-export function describePixelParams(params: Record<string, unknown>, voxelSize: [number, number, number], resolved: Record<string, unknown>): string | undefined {
+export function describePixelParams(params: Record<string, unknown>, voxelSize: [number, number, number], r: DetectParams): string | undefined {
   if (!PHYSICAL_KEYS.some((k) => params[k] != null)) return undefined;
-  const g = (group: string, key: string) => JSON.stringify((resolved[group] as Record<string, unknown> | undefined)?.[key]);
+  const j = JSON.stringify;
   const head = params.cellDiameter != null
     ? `cellDiameter ${params.cellDiameter} µm at ${voxelSize.join(' x ')} µm voxels = ${derivePixelParams(params.cellDiameter as number, voxelSize).diameterVoxels.map((x) => +x.toFixed(2)).join(' x ')} voxels`
     : 'intensity thresholds';
-  return `${head} -> removeBackgroundParameter.size ${g('removeBackgroundParameter', 'size')}, filterDoGParameter.size ${g('filterDoGParameter', 'size')}, `
-    + `findExtendedMaximaParameter.size ${g('findExtendedMaximaParameter', 'size')} hMax ${g('findExtendedMaximaParameter', 'hMax')} threshold ${g('findExtendedMaximaParameter', 'threshold')}, `
-    + `findIntensityParameter.size ${g('findIntensityParameter', 'size')}, detectCellShapeParameter.threshold ${g('detectCellShapeParameter', 'threshold')}, cellReach ${JSON.stringify(resolved.cellReach)}`;
+  const mx = r.findExtendedMaximaParameter;
+  return `${head} -> removeBackgroundParameter.size ${j(r.removeBackgroundParameter.size)}, filterDoGParameter.size ${j(r.filterDoGParameter.size)}, `
+    + `findExtendedMaximaParameter.size ${j(mx.size)} hMax ${j(mx.hMax)} threshold ${j(mx.threshold)}, `
+    + `findIntensityParameter.size ${j(r.findIntensityParameter.size)}, detectCellShapeParameter.threshold ${j(r.detectCellShapeParameter.threshold)}, cellReach ${j(r.cellReach)}`;
 }

@@ -1,12 +1,12 @@
 // maxima: ClearMap's findExtendedMaxima + findCenterOfMaxima as a step node.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { checkSize, maximaBox, maximaSchema } from '../lib/params.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
 const maximaZ = (p: Record<string, unknown>) => maximaBox((p.size ?? 5) as number | [number, number, number])[2] >> 1;
 
-export const maximaNode: ChunkNodeType = {
+export const maximaNode = defineChunkNode({
   type: 'maxima',
   version: '1',
   kind: 'chunk',
@@ -27,4 +27,4 @@ export const maximaNode: ChunkNodeType = {
   overlap: (p) => maximaZ(p) + (p.hMax != null ? 1 : 0),
   workingBytesPerVoxel: () => 33,
   kernel: { module: kernelModule, export: 'maximaKernel' },
-};
+});

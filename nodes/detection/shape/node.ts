@@ -1,10 +1,10 @@
 // shape: ClearMap's detectCellShape + findCellSize + findCellIntensity from seed points.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import { cellIntensitySchema, cellShapeSchema } from '../lib/params.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const shapeNode: ChunkNodeType = {
+export const shapeNode = defineChunkNode({
   type: 'shape',
   version: '1',
   kind: 'chunk',
@@ -28,4 +28,4 @@ export const shapeNode: ChunkNodeType = {
   overlap: (p) => (typeof p.cellReach === 'number' ? p.cellReach : 6),
   workingBytesPerVoxel: () => 24,
   kernel: { module: kernelModule, export: 'shapeKernel' },
-};
+});

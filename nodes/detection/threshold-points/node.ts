@@ -1,9 +1,9 @@
 // threshold-points: ClearMap's thresholdPoints.
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact } from '../../../engine/core/artefacts.js';
-import { checkThresholdParams, thresholdPoints, type ThresholdParams } from '../lib/threshold-points.js';
+import { checkThresholdParams, thresholdPoints } from '../lib/threshold-points.js';
 
-export const thresholdPointsNode: WholeNodeType = {
+export const thresholdPointsNode = defineWholeNode({
   type: 'threshold-points',
   version: '1',
   kind: 'whole',
@@ -25,14 +25,13 @@ export const thresholdPointsNode: WholeNodeType = {
       },
     },
   },
-  check: (p) => checkThresholdParams({ threshold: [20, 900], row: 3, ...p }),
+  check: (p) => checkThresholdParams(p),
   async run(inputs, params) {
     const pts = inputs.points;
     if (!pts || pts.kind !== 'points') throw new Error(`threshold-points: input 'points' must be points, got ${pts ? pts.kind : 'nothing'}`);
-    const p = { threshold: [20, 900], row: 3, ...params } as ThresholdParams;
-    const problems = checkThresholdParams(p as unknown as Record<string, unknown>);
+    const problems = checkThresholdParams(params);
     if (problems.length) throw new Error(`threshold-points: ${problems.join('; ')}`);
-    const out: PointsArtefact = { kind: 'points', points: thresholdPoints(pts.points, p), voxelSize: pts.voxelSize };
+    const out: PointsArtefact = { kind: 'points', points: thresholdPoints(pts.points, params), voxelSize: pts.voxelSize };
     return { points: out };
   },
-};
+});

@@ -1,5 +1,5 @@
 // read-points: points from CSV, NPY or VTK with ClearMap's `_intensities` companion files.
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact } from '../../../engine/core/artefacts.js';
 import { fileIdentities } from '../../../engine/cache/keys.js';
 import { intensitiesFileName, POINT_FORMATS, readPointsFile } from '../lib/points/points-files.js';
@@ -25,9 +25,9 @@ export const readPointsNode = defineWholeNode({
     additionalProperties: false,
   },
   async run(_inputs, params, ctx) {
-    const { points } = readPointsFile(absolute(params.path as string, ctx.baseDir), { format: params.format as string | undefined, columns: params.columns as string[] | undefined });
+    const { points } = readPointsFile(absolute(params.path, ctx.baseDir), { format: params.format, columns: params.columns });
     const out: PointsArtefact = { kind: 'points', points };
-    if (params.voxelSize) out.voxelSize = params.voxelSize as [number, number, number];
+    if (params.voxelSize) out.voxelSize = params.voxelSize;
     return { points: out };
   },
   async externalIdentity(params) {

@@ -6,7 +6,7 @@ import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { PointsArtefact } from '../../../engine/core/artefacts.js';
-import type { WholeNodeType } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { ownerTag } from '../../../engine/cache/owner.js';
 import { resolveOutPath } from '../../../engine/core/out-path.js';
 import { closeImsFiles } from '../lib/ims/ims.js';
@@ -75,7 +75,7 @@ export async function addImsPoints(src: string, dest: string, points: PointsArte
   return { group, count: n };
 }
 
-export const writeImsPointsNode: WholeNodeType = {
+export const writeImsPointsNode = defineWholeNode({
   type: 'write-ims-points',
   version: '1',
   kind: 'whole',
@@ -97,11 +97,11 @@ export const writeImsPointsNode: WholeNodeType = {
   async run(inputs, params, ctx) {
     const a = inputs.points as PointsArtefact | undefined;
     if (!a || a.kind !== 'points') throw new Error(`${ctx.nodeId}: input 'points' is missing or not points`);
-    const src = params.ims as string; // resolved against the workflow folder (and fingerprinted) by the engine
-    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
+    const src = params.ims; // resolved against the workflow folder (and fingerprinted) by the engine
+    const dest = resolveOutPath(ctx.outDir, params.path, `node '${ctx.nodeId}': params.path`);
     if (resolve(src) === resolve(dest)) throw new Error(`${ctx.nodeId}: 'path' must differ from 'ims' (the input file is never modified)`);
-    const r = await addImsPoints(src, dest, a, (params.name as string | undefined) ?? 'cells', (params.radius as number | undefined) ?? 0.5);
+    const r = await addImsPoints(src, dest, a, params.name ?? 'cells', params.radius ?? 0.5);
     ctx.log(`wrote ${r.count} points to ${dest} (${r.group})`);
     return { file: { kind: 'file', path: dest } };
   },
-};
+});

@@ -1,5 +1,5 @@
 // write-points: points as CSV, NPY or VTK with ClearMap's `_intensities` companion files.
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { PointsArtefact } from '../../../engine/core/artefacts.js';
 import { POINT_FORMATS, writePointsFile } from '../lib/points/points-files.js';
 import { resolveOutPath } from '../../../engine/core/out-path.js';
@@ -33,11 +33,11 @@ export const writePointsNode = defineWholeNode({
   async run(inputs, params, ctx) {
     const a = inputs.points as PointsArtefact | undefined;
     if (!a || a.kind !== 'points') throw new Error(`${ctx.nodeId}: input 'points' is missing or not points`);
-    const files = writePointsFile(resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`), a.points, {
-      format: params.format as string | undefined,
-      intensities: params.intensities as 'inline' | 'companion' | 'none' | undefined,
-      dtype: params.dtype as 'float32' | 'float64' | undefined,
-      encoding: params.encoding as 'ascii' | 'binary' | undefined,
+    const files = writePointsFile(resolveOutPath(ctx.outDir, params.path, `node '${ctx.nodeId}': params.path`), a.points, {
+      format: params.format,
+      intensities: params.intensities,
+      dtype: params.dtype,
+      encoding: params.encoding,
     });
     ctx.log(`wrote ${files.join(', ')}`);
     return { file: { kind: 'file', path: files[0], files } };

@@ -1,5 +1,5 @@
 // write-table: a table as CSV.
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { TableArtefact } from '../../../engine/core/artefacts.js';
 import { tableToCsv } from '../../../engine/data/table.js';
 import { writeFileAtomic } from '../../../engine/data/atomic.js';
@@ -22,7 +22,7 @@ export const writeTableNode = defineWholeNode({
   async run(inputs, params, ctx) {
     const a = inputs.table as TableArtefact | undefined;
     if (!a || a.kind !== 'table') throw new Error(`${ctx.nodeId}: input 'table' is missing or not a table`);
-    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
+    const dest = resolveOutPath(ctx.outDir, params.path, `node '${ctx.nodeId}': params.path`);
     writeFileAtomic(dest, tableToCsv(a.table));
     return { file: { kind: 'file', path: dest } };
   },

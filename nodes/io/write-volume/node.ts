@@ -1,6 +1,6 @@
 // write-volume: stream a volume slab by slab (bounded memory) into a TIFF stack, per-plane TIFFs,
 // MHD/RAW or NRRD, written atomically (temp file + rename).
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
 import { bytesPerVoxel } from '../../../engine/data/volume.js';
 import { createVolumeWriter, VOLUME_FORMATS } from '../lib/formats.js';
@@ -32,13 +32,13 @@ export const writeVolumeNode = defineWholeNode({
   async run(inputs, params, ctx) {
     const ref = inputs.volume as VolumeRef | undefined;
     if (!ref || ref.kind !== 'volume') throw new Error(`${ctx.nodeId}: input 'volume' is missing or not a volume`);
-    const dest = resolveOutPath(ctx.outDir, params.path as string, `node '${ctx.nodeId}': params.path`);
+    const dest = resolveOutPath(ctx.outDir, params.path, `node '${ctx.nodeId}': params.path`);
     const [, , depth] = ref.shape;
     const planeBytes = ref.shape[0] * ref.shape[1] * bytesPerVoxel(ref.dtype);
-    const slab = (params.slabPlanes as number | undefined) ?? Math.max(1, Math.min(64, Math.floor(SLAB_BYTES / planeBytes)));
+    const slab = params.slabPlanes ?? Math.max(1, Math.min(64, Math.floor(SLAB_BYTES / planeBytes)));
     const writer = createVolumeWriter(dest, { shape: ref.shape, dtype: ref.dtype, voxelSize: ref.voxelSize }, {
-      format: params.format as string | undefined, encoding: params.encoding as 'raw' | 'gzip' | undefined,
-      chunks: params.chunks as [number, number, number] | undefined, levels: params.levels as number | undefined,
+      format: params.format, encoding: params.encoding,
+      chunks: params.chunks, levels: params.levels,
     });
     try {
       for (let z = 0; z < depth; z += slab) {
