@@ -1,13 +1,12 @@
 // illumination: ClearMap's correctIllumination as a step node.
-import type { ChunkNodeType } from '../../../engine/core/node-type.js';
+import { defineChunkNode } from '../../../engine/core/node-type.js';
 import type { DType } from '../../../engine/data/volume.js';
-import { illuminationSchema, type IlluminationParams } from '../lib/params.js';
-import { illuminationFilesIdentity } from '../lib/illumination.js';
+import { illuminationSchema } from '../lib/params.js';
 import { volumeIn, volumeOut } from '../lib/node-helpers.js';
 
 const kernelModule = new URL('./kernel.js', import.meta.url).href;
 
-export const illuminationNode: ChunkNodeType = {
+export const illuminationNode = defineChunkNode({
   type: 'illumination',
   version: '1',
   kind: 'chunk',
@@ -18,7 +17,7 @@ export const illuminationNode: ChunkNodeType = {
   params: { type: 'object', additionalProperties: false, properties: illuminationSchema.properties },
   overlap: () => 0,
   kernel: { module: kernelModule, export: 'illuminationKernel' },
-  externalIdentity: async (params, baseDir) => illuminationFilesIdentity({ flatfield: null, background: null, scaling: 'Mean', ...params } as IlluminationParams, baseDir),
+  // flatfield and background are `format: 'path'` params: the engine resolves and fingerprints them
   // ClearMap casts back to the input type only when it scales; without a flat field the stack passes through
   outputDtype: (dtype: DType, params) => (params.flatfield != null && params.scaling === null ? 'float32' : dtype),
-};
+});

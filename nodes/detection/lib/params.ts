@@ -58,8 +58,8 @@ export const illuminationSchema = {
   type: 'object', additionalProperties: false, default: DEFAULT_DETECT_PARAMS.correctIlluminationParameter,
   description: "correctIlluminationParameter: flat-field correction C = (I - B) / (F - B), slice by slice (IlluminationCorrection.correctIllumination)",
   properties: {
-    flatfield: { type: ['string', 'null'], default: null, description: 'flat field: path to a 2D TIFF (x, y) or a text file with one intensity per line along y (replicated along x); null = do not correct' },
-    background: { type: ['string', 'null'], default: null, description: 'background image (2D TIFF); null = assume zero' },
+    flatfield: { type: ['string', 'null'], format: 'path', default: null, description: 'flat field: path to a 2D TIFF (x, y) or a text file with one intensity per line along y (replicated along x); null = do not correct' },
+    background: { type: ['string', 'null'], format: 'path', default: null, description: 'background image (2D TIFF); null = assume zero' },
     scaling: { anyOf: [{ enum: ['Mean', 'Max', 'mean', 'max'] }, { type: 'number' }, { type: 'null' }], default: 'Mean', description: "scale the corrected image by the flat field's 'Mean' or 'Max' (or a number) and cast back to the input type; null = keep float32" },
   },
 };
