@@ -9,8 +9,8 @@ export type { EngineEvent, RunSummary, NodeSummary, NodeStatus } from '../engine
 export { NODE_TYPE, nodeTypesModule, pluginModule, NodeRegistry } from '../engine/core/registry.js';
 export { serviceToken, type Service, type ServiceToken, type Services, type ServiceBinding } from '../engine/core/services.js';
 // engine services plugins may use or replace
-export { REGISTRATION_BACKEND, type RegistrationBackend, type RegistrationRequest } from '../nodes/alignment/registration.js';
-export { ATLAS_REGISTRY, localAtlasRegistry, readAtlasFolder, type AtlasRegistry, type AtlasListing, type AtlasFolder, type AtlasMetadata } from '../nodes/analysis/atlas/atlas-store.js';
+export { REGISTRATION_BACKEND, type RegistrationBackend, type RegistrationRequest } from '../nodes/alignment/lib/registration.js';
+export { ATLAS_REGISTRY, localAtlasRegistry, readAtlasFolder, type AtlasRegistry, type AtlasListing, type AtlasFolder, type AtlasMetadata } from '../nodes/analysis/lib/atlas/atlas-store.js';
 export { EVENT_SINK, type EventSink } from '../engine/core/events.js';
 export { FILE_RESOLVER, workflowFolderResolver, type FileResolver } from '../engine/workflow/paths.js';
 /** What a plugin's entry point exports by default (an inversify ContainerModule). */

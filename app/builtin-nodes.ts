@@ -1,20 +1,20 @@
 // The built-in node types, grouped by concern; the engine loads them as one ContainerModule.
 import type { NodeType } from '../engine/core/node-type.js';
-import { statisticsNode } from '../nodes/statistics/index.js';
+import { imageStatisticsNodeTypes } from '../nodes/image-statistics/index.js';
 import { ioNodeTypes } from '../nodes/io/index.js';
 import { detectionNodeTypes } from '../nodes/detection/index.js';
 import { alignmentNodeTypes } from '../nodes/alignment/index.js';
 import { analysisNodeTypes } from '../nodes/analysis/index.js';
 import { pictureNodeTypes } from '../nodes/pictures/index.js';
 import type { ServiceBinding } from '../engine/core/services.js';
-import { REGISTRATION_BACKEND } from '../nodes/alignment/registration.js';
-import { elastixRegistration } from '../nodes/alignment/nodes.js';
-import { ATLAS_REGISTRY, localAtlasRegistry } from '../nodes/analysis/atlas/atlas-store.js';
+import { REGISTRATION_BACKEND } from '../nodes/alignment/lib/registration.js';
+import { elastixRegistration } from '../nodes/alignment/lib/elastix-registration.js';
+import { ATLAS_REGISTRY, localAtlasRegistry } from '../nodes/analysis/lib/atlas/atlas-store.js';
 import { FILE_RESOLVER, workflowFolderResolver } from '../engine/workflow/paths.js';
 
 export const builtinNodeTypes: NodeType[] = [
   ...ioNodeTypes,
-  statisticsNode,
+  ...imageStatisticsNodeTypes,
   ...detectionNodeTypes,
   ...alignmentNodeTypes,
   ...analysisNodeTypes,

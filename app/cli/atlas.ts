@@ -33,9 +33,9 @@ export function registerAtlasCommand(program: Command): void {
     .option('--server <url>', 'atlas server base URL (default $CLEARMAP_ATLAS_SERVER or BrainGlobe\'s)')
     .option('--json', 'machine-readable output')
     .action(async (o: { remote?: boolean; server?: string; json?: boolean; plugin: string[] }) => {
-      const store = await import('../../nodes/analysis/atlas/atlas-store.js');
+      const store = await import('../../nodes/analysis/lib/atlas/atlas-store.js');
       if (o.remote) {
-        const { remoteAtlasVersions } = await import('../../nodes/analysis/atlas/atlas-download.js');
+        const { remoteAtlasVersions } = await import('../../nodes/analysis/lib/atlas/atlas-download.js');
         const versions = await remoteAtlasVersions(o.server);
         if (o.json) { process.stdout.write(JSON.stringify(Object.fromEntries(versions)) + '\n'); return; }
         for (const [name, v] of versions) process.stdout.write(`${name}  v${v}\n`);
@@ -55,8 +55,8 @@ export function registerAtlasCommand(program: Command): void {
     .option('--server <url>', 'atlas server base URL (default $CLEARMAP_ATLAS_SERVER or BrainGlobe\'s)')
     .option('--atlas-version <v>', 'version to fetch (default: the latest in the server\'s last_versions.conf)')
     .action(async (name: string, o: { server?: string; atlasVersion?: string }) => {
-      const { getAtlas } = await import('../../nodes/analysis/atlas/atlas-download.js');
-      const { atlasDirectory } = await import('../../nodes/analysis/atlas/atlas-store.js');
+      const { getAtlas } = await import('../../nodes/analysis/lib/atlas/atlas-download.js');
+      const { atlasDirectory } = await import('../../nodes/analysis/lib/atlas/atlas-store.js');
       const b = bar(name);
       try {
         const r = await getAtlas(name, { server: o.server, version: o.atlasVersion, onProgress: b.update, log: (m) => { b.stop(); process.stderr.write(`${m}\n`); } });
@@ -73,9 +73,9 @@ export function registerAtlasCommand(program: Command): void {
     .argument('<name>', 'atlas name or BrainGlobe atlas folder')
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean; plugin: string[] }) => {
-      const { findAtlas, looksLikePath, readAtlasFolder } = await import('../../nodes/analysis/atlas/atlas-store.js');
-      const { LabelTree } = await import('../../nodes/analysis/atlas/label-tree.js');
-      const { describeOrientation } = await import('../../nodes/analysis/atlas/orientation-code.js');
+      const { findAtlas, looksLikePath, readAtlasFolder } = await import('../../nodes/analysis/lib/atlas/atlas-store.js');
+      const { LabelTree } = await import('../../nodes/analysis/lib/atlas/label-tree.js');
+      const { describeOrientation } = await import('../../nodes/analysis/lib/atlas/orientation-code.js');
       const found = looksLikePath(name) ? findAtlas(name) : (await atlasRegistry(o.plugin)).find(name);
       const f = readAtlasFolder(found.dir);
       const tree = LabelTree.load(f.structures);
@@ -103,7 +103,7 @@ export function registerAtlasCommand(program: Command): void {
     .description('the folder of an atlas (for scripts)')
     .argument('<name>', 'atlas name')
     .action(async (name: string, o: { plugin: string[] }) => {
-      const { findAtlas, looksLikePath } = await import('../../nodes/analysis/atlas/atlas-store.js');
+      const { findAtlas, looksLikePath } = await import('../../nodes/analysis/lib/atlas/atlas-store.js');
       process.stdout.write(`${(looksLikePath(name) ? findAtlas(name) : (await atlasRegistry(o.plugin)).find(name)).dir}\n`);
     });
 }

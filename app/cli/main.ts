@@ -151,7 +151,7 @@ program.command('info')
   .option('--level <n>', 'resolution level (Imaris, OME-Zarr)', Number)
   .option('--timepoint <n>', 'time point (Imaris, OME-Zarr)', Number)
   .action(async (file: string, o: { json?: boolean; channel?: number; level?: number; timepoint?: number }) => {
-    const { openVolume } = await import('../../nodes/io/formats.js');
+    const { openVolume } = await import('../../nodes/io/lib/formats.js');
     const v = await openVolume(file, { channel: o.channel, level: o.level, timepoint: o.timepoint });
     // what the file records: null (JSON) / 'unknown' (text) where it says nothing
     const info = { file: resolve(file), format: v.format, shape: v.shape, dtype: v.dtype, voxelSize: v.fileVoxelSize, files: v.files.length };
@@ -166,7 +166,7 @@ program.command('convert')
   .option('--x <a:b>', 'x range', rangeArg).option('--y <a:b>', 'y range', rangeArg).option('--z <a:b>', 'z range', rangeArg)
   .option('--voxel-size <x,y,z>', 'voxel size in µm (overrides the file)', (s: string) => s.split(',').map(Number) as [number, number, number])
   .action(async (src: string, dest: string, o: { x?: [number | null, number | null]; y?: [number | null, number | null]; z?: [number | null, number | null]; voxelSize?: [number, number, number] }) => {
-    const { convertVolume } = await import('../../nodes/io/convert.js');
+    const { convertVolume } = await import('../../nodes/io/lib/convert.js');
     const files = await convertVolume(src, dest, { range: { x: o.x, y: o.y, z: o.z }, voxelSize: o.voxelSize });
     process.stdout.write(`wrote ${files.join(', ')}\n`);
   });

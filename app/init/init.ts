@@ -5,9 +5,9 @@
 // `clearmap sweep` reuses it across variants.
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Workflow, WorkflowNode } from '../../engine/workflow/format.js';
-import { openVolume } from '../../nodes/io/formats.js';
-import { derivePixelParams } from '../../nodes/detection/physical-units.js';
-import { removeBackground } from '../../nodes/detection/background.js';
+import { openVolume } from '../../nodes/io/lib/formats.js';
+import { derivePixelParams } from '../../nodes/detection/lib/physical-units.js';
+import { removeBackground } from '../../nodes/detection/lib/background.js';
 import { readRegion } from '../../engine/data/read.js';
 import type { VolumeRef } from '../../engine/core/artefacts.js';
 

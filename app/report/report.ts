@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import type { NodeStatus, RunSummary } from '../../engine/core/events.js';
 import type { Table } from '../../engine/data/table.js';
 import { writeFileAtomic } from '../../engine/data/atomic.js';
-import { readPictureInfo } from '../../nodes/pictures/picture-info.js';
+import { readPictureInfo } from '../../nodes/pictures/lib/picture-info.js';
 import { dagSvg, STATUS_COLORS } from './dag-svg.js';
 import { anchorId, escapeHtml, formatNumber } from './html.js';
 import { countsPlot, histogramPlot, pValuePlot, type RegionPlotOptions } from './plots.js';

@@ -4,12 +4,12 @@
 import type { VolumeRef } from '../../engine/core/artefacts.js';
 import { pointCount, type Points } from '../../engine/data/points.js';
 import { readRegion } from '../../engine/data/read.js';
-import { drawPlaneNumber, drawScaleBar } from '../../nodes/pictures/annotate.js';
-import { cellZExtents, drawPointsInPlane } from '../../nodes/pictures/markers.js';
-import { planeOfSlab, type Plane } from '../../nodes/pictures/planes.js';
-import { encodePng } from '../../nodes/pictures/png.js';
-import { renderTiledPlanes } from '../../nodes/pictures/tiled-planes.js';
-import { toPixelParams } from '../../nodes/detection/physical-units.js';
+import { drawPlaneNumber, drawScaleBar } from '../../nodes/pictures/lib/annotate.js';
+import { cellZExtents, drawPointsInPlane } from '../../nodes/pictures/lib/markers.js';
+import { planeOfSlab, type Plane } from '../../nodes/pictures/lib/planes.js';
+import { encodePng } from '../../nodes/pictures/lib/png.js';
+import { renderTiledPlanes } from '../../nodes/pictures/lib/tiled-planes.js';
+import { toPixelParams } from '../../nodes/detection/lib/physical-units.js';
 import type { SweepResult } from './sweep.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));

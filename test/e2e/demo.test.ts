@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writePhantom } from '../../tools/demo/phantom.js';
 import { compareCounts } from '../../tools/demo/compare.js';
 import type { RunSummary } from '../../engine/core/events.js';
-import { readPictureInfo } from '../../nodes/pictures/picture-info.js';
+import { readPictureInfo } from '../../nodes/pictures/lib/picture-info.js';
 import { ROOT, runCli, tempDir } from '../engine/helpers.js';
 
 test('demo workflow on real anatomy: region counts per hemisphere within 5% of the phantom truth; registration shown; a threshold change reruns only what follows', async (t) => {

@@ -6,7 +6,7 @@ import { sha256 } from '../../engine/core/hash.js';
 import { join } from 'node:path';
 import { hashTree, runApi, runCli, statuses, tempDir, writeWorkflow, TEST_PLUGIN } from './helpers.js';
 import { CacheStore } from '../../engine/cache/store.js';
-import { writePointsFile } from '../../nodes/io/points/points-files.js';
+import { writePointsFile } from '../../nodes/io/lib/points/points-files.js';
 import { makePoints } from '../../engine/data/points.js';
 
 const wf = {

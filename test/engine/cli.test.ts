@@ -83,7 +83,7 @@ test('result writers rerun when --out changes, and --report writes a self-contai
 });
 
 test('clearmap info --level reads a pyramid level of an OME-Zarr', async (t) => {
-  const { createVolumeWriter } = await import('../../nodes/io/formats.js');
+  const { createVolumeWriter } = await import('../../nodes/io/lib/formats.js');
   const path = join(tempDir(), 'pyramid.ome.zarr');
   const w = createVolumeWriter(path, { shape: [40, 30, 20], dtype: 'uint16', voxelSize: [2, 2, 5] }, { levels: 2 });
   await w.writeSlab({ data: new Uint16Array(40 * 30 * 20).fill(7), shape: [40, 30, 20], dtype: 'uint16', voxelSize: [2, 2, 5], origin: [0, 0, 0] });

@@ -11,7 +11,7 @@ import { loadWorkflow } from '../../app/engine.js';
 import { WorkflowError } from '../../engine/core/errors.js';
 import type { NodeContext } from '../../engine/core/node-type.js';
 import type { Artefact } from '../../engine/core/artefacts.js';
-import { writeTableNode } from '../../nodes/io/nodes/points-nodes.js';
+import { writeTableNode } from '../../nodes/io/write-table/node.js';
 
 const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
 

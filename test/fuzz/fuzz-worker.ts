@@ -2,8 +2,8 @@
 // whether it was read or refused with which message. Runs in a worker so the test thread can
 // terminate it when one file takes too long (a hang) and see a crash as a worker error.
 import { parentPort } from 'node:worker_threads';
-import { openVolume } from '../../nodes/io/formats.js';
-import { readPointsFile } from '../../nodes/io/points/points-files.js';
+import { openVolume } from '../../nodes/io/lib/formats.js';
+import { readPointsFile } from '../../nodes/io/lib/points/points-files.js';
 import { readRegion } from '../../engine/data/read.js';
 
 export interface FuzzRequest { id: number; path: string; kind: 'volume' | 'points' }

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
-import { writePointsFile } from '../../nodes/io/points/points-files.js';
-import { encodeNpy } from '../../nodes/io/points/npy.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
+import { writePointsFile } from '../../nodes/io/lib/points/points-files.js';
+import { encodeNpy } from '../../nodes/io/lib/points/npy.js';
 import { makePoints } from '../../engine/data/points.js';
 import { CLI, ROOT, tempDir, writeWorkflow } from '../engine/helpers.js';
-import { PYTHON, python, testVolume } from '../io/helpers.js';
+import { PYTHON, python, testVolume } from '../nodes/io/helpers.js';
 import type { FuzzReply, FuzzRequest } from './fuzz-worker.js';
 import { seededRandom } from '../../engine/data/random.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeMhdHeader } from '../../engine/data/raw-volume.js';
 import { computeKeyParts } from '../../engine/cache/keys.js';
 import { createRegistry, loadWorkflow } from '../../app/engine.js';
-import { REGISTRATION_BACKEND } from '../../nodes/alignment/registration.js';
+import { REGISTRATION_BACKEND } from '../../nodes/alignment/lib/registration.js';
 import { ROOT, runApi, tempDir, writeWorkflow } from '../engine/helpers.js';
 
 const PLUGIN = `

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { rawVolumeRef } from '../../engine/data/raw-volume.js';
 import { readRegion } from '../../engine/data/read.js';
 import type { Shape3, Volume } from '../../engine/data/volume.js';
-import { parseOrientation } from '../../nodes/alignment/orientation.js';
-import { planResample, resampleGeometry, resampleStreaming, resampleVolume, tapInputs, type Interpolation } from '../../nodes/alignment/resample.js';
+import { parseOrientation } from '../../nodes/alignment/lib/orientation.js';
+import { planResample, resampleGeometry, resampleStreaming, resampleVolume, tapInputs, type Interpolation } from '../../nodes/alignment/lib/resample.js';
 
 const shape: Shape3 = [1024, 1024, 128];
 const n = shape[0] * shape[1] * shape[2];

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeMhdForElastix } from '../../nodes/alignment/elastix.js';
-import { resolveParameterFile, runElastix, transformixPoints } from '../../nodes/alignment/elastix.js';
+import { writeMhdForElastix } from '../../nodes/alignment/lib/elastix.js';
+import { resolveParameterFile, runElastix, transformixPoints } from '../../nodes/alignment/lib/elastix.js';
 import { affineMap, makeBrainPhantom, smoothWarpMap, TEST_AFFINE, warpVolume } from './synthetic.js';
 
 async function main() {

@@ -7,17 +7,17 @@
 //   node dist/tools/analysis/bench.js count [points=1e6]        region counts on an atlas-size synthetic annotation
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { voxelize, type VoxelizeMethod } from '../../nodes/analysis/voxelize.js';
-import { tTestVoxels } from '../../nodes/analysis/statistics.js';
-import { ttestVoxelsNode } from '../../nodes/analysis/nodes/voxel-statistics-nodes.js';
+import { voxelize, type VoxelizeMethod } from '../../nodes/analysis/lib/voxelize.js';
+import { tTestVoxels } from '../../nodes/analysis/lib/statistics.js';
+import { ttestVoxelsNode } from '../../nodes/analysis/ttest-voxels/node.js';
 import type { Shape3, TypedArray } from '../../engine/data/volume.js';
 import { rawVolumeRef, readRawRegion } from '../../engine/data/raw-volume.js';
 import { readRegion } from '../../engine/data/read.js';
 import { ChunkPool } from '../../engine/scheduler/pool.js';
 import { nodeParams } from '../../engine/workflow/validate.js';
 import { makeSyntheticAtlas, seededRandom } from './synthetic-atlas.js';
-import { LabelTree } from '../../nodes/analysis/atlas/label-tree.js';
-import { countPointsInRegions } from '../../nodes/analysis/atlas/regions.js';
+import { LabelTree } from '../../nodes/analysis/lib/atlas/label-tree.js';
+import { countPointsInRegions } from '../../nodes/analysis/lib/atlas/regions.js';
 
 const shape: Shape3 = [456, 528, 320];
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;

@@ -8,7 +8,7 @@ import { Node, Project, SyntaxKind } from 'ts-morph';
 /** file (relative to the root) -> the repository files it imports */
 export type ImportGraph = Map<string, Set<string>>;
 
-export const SOURCE_GLOBS = ['app/**/*.ts', 'engine/**/*.ts', 'nodes/**/*.ts', 'plugins/*/src/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'];
+export const SOURCE_GLOBS = ['app/**/*.ts', 'engine/**/*.ts', 'lib/**/*.ts', 'nodes/**/*.ts', 'plugins/*/src/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'];
 
 export function importGraph(root: string, globs = SOURCE_GLOBS): ImportGraph {
   const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
@@ -35,9 +35,9 @@ export function importGraph(root: string, globs = SOURCE_GLOBS): ImportGraph {
   return graph;
 }
 
-/** Imports that run up the layers: engine/ must not import app/, nodes/ or plugins/; nodes/ must not import app/ or plugins/. */
+/** Imports that run up the layers: engine/ must not import app/, lib/, nodes/ or plugins/; lib/ (image math) must not import app/, nodes/ or plugins/; nodes/ must not import app/ or plugins/. */
 export function upwardImports(graph: ImportGraph): string[] {
-  const forbidden: Record<string, string[]> = { engine: ['app', 'nodes', 'plugins'], nodes: ['app', 'plugins'] };
+  const forbidden: Record<string, string[]> = { engine: ['app', 'lib', 'nodes', 'plugins'], lib: ['app', 'nodes', 'plugins'], nodes: ['app', 'plugins'] };
   const out: string[] = [];
   for (const [from, targets] of graph) {
     const rule = forbidden[from.split('/')[0]];

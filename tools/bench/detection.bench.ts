@@ -13,13 +13,13 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
 import { sliceZ } from '../../engine/data/volume.js';
 import { BENCH_PARAMS } from '../detection/bench.js';
 import { writeNpy } from '../detection/npy.js';
 import { STAGES, timedDetect } from '../detection/stage-times.js';
 import { syntheticNuclei } from '../detection/synthetic-nuclei.js';
-import { setWasmEnabled, wasmKernels } from '../../nodes/kernels/wasm/loader.js';
+import { setWasmEnabled, wasmKernels } from '../../lib/kernels/wasm/loader.js';
 import { benchDir, ROOT, runWorkflowCliTimed, type BenchRow } from './util.js';
 
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunSummary } from '../../engine/core/events.js';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
 import type { DType, Volume } from '../../engine/data/volume.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

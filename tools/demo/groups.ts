@@ -5,10 +5,10 @@
 import { mkdirSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableToCsv } from '../../engine/data/table.js';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
-import { voxelize } from '../../nodes/analysis/voxelize.js';
-import { LabelTree } from '../../nodes/analysis/atlas/label-tree.js';
-import { countPointsInRegions, regionTable } from '../../nodes/analysis/atlas/regions.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
+import { voxelize } from '../../nodes/analysis/lib/voxelize.js';
+import { LabelTree } from '../../nodes/analysis/lib/atlas/label-tree.js';
+import { countPointsInRegions, regionTable } from '../../nodes/analysis/lib/atlas/regions.js';
 import { ATLAS_SHAPE, ATLAS_UM, CELLS_PER_LEAF, labelGraph, makePhantom, regionAt, REGIONS } from './small-phantom.js';
 import { seededRandom } from '../../engine/data/random.js';
 

@@ -17,8 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync, renameSync, rmSync, existsSync 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Shape3 } from '../../engine/data/volume.js';
-import { openVolume } from '../../nodes/io/formats.js';
-import { readVolumeRegion } from '../../nodes/io/read-region.js';
+import { openVolume } from '../../nodes/io/lib/formats.js';
+import { readVolumeRegion } from '../../nodes/io/lib/read-region.js';
 import { gaussianRandom, seededRandom } from '../../engine/data/random.js';
 import { boxBlur3, clamp16, trilinear, writeStack } from './volume-helpers.js';
 

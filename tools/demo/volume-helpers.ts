@@ -1,6 +1,6 @@
 // Volume helpers shared by the demo phantoms (real-anatomy phantom.ts and small-phantom.ts).
 import type { Shape3, Volume } from '../../engine/data/volume.js';
-import { createVolumeWriter } from '../../nodes/io/formats.js';
+import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
 
 export function trilinear(vol: Float32Array, shape: Shape3, x: number, y: number, z: number, outside: number): number {
   const [X, Y, Z] = shape;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pointCount } from '../../engine/data/points.js';
-import { detectCells } from '../../nodes/detection/detect-cells.js';
+import { detectCells } from '../../nodes/detection/detect/kernel.js';
 import { writeNpy } from './npy.js';
 import { matchPoints, syntheticNuclei } from './synthetic-nuclei.js';
 

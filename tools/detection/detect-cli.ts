@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { planChunks } from '../../engine/data/chunk.js';
 import { concatPoints, filterPoints, pointCount, type Points } from '../../engine/data/points.js';
 import { sliceZ, type Volume } from '../../engine/data/volume.js';
-import { detectCells, detectKernel } from '../../nodes/detection/detect-cells.js';
+import { detectCells, detectKernel } from '../../nodes/detection/detect/kernel.js';
 import { covers, growWindow } from '../../engine/scheduler/chunk-task.js';
-import { detectOverlap, resolveDetectParams } from '../../nodes/detection/params.js';
+import { detectOverlap, resolveDetectParams } from '../../nodes/detection/lib/params.js';
 import { readTiffStack } from './tiff-stack.js';
 
 export async function detectChunked(volume: Volume, params: Record<string, unknown>, chunk: number, overlap?: number): Promise<Points> {

@@ -1,10 +1,10 @@
 // Time each detection stage on a stack: node dist/tools/detection/profile-stages.js <tiff|dir> [params-json]
 import { readTiffStack } from './tiff-stack.js';
-import { removeBackground } from '../../nodes/detection/background.js';
-import { filterDoG } from '../../nodes/detection/filters.js';
-import { findCentres, findExtendedMaxima } from '../../nodes/detection/extended-maxima.js';
-import { detectCellShape, seedMarkers } from '../../nodes/detection/cell-shape.js';
-import { maximaBox, resolveDetectParams } from '../../nodes/detection/params.js';
+import { removeBackground } from '../../nodes/detection/lib/background.js';
+import { filterDoG } from '../../nodes/detection/lib/filters.js';
+import { findCentres, findExtendedMaxima } from '../../nodes/detection/lib/extended-maxima.js';
+import { detectCellShape, seedMarkers } from '../../nodes/detection/lib/cell-shape.js';
+import { maximaBox, resolveDetectParams } from '../../nodes/detection/lib/params.js';
 
 async function main() {
   const vol = await readTiffStack(process.argv[2]);

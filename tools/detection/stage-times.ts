@@ -2,11 +2,11 @@
 // as reference.py names them, for the detection benchmark. It calls the same kernels in the same
 // order; the benchmark checks its cells against detectCellsInVolume's and against reference.py's.
 import type { Volume } from '../../engine/data/volume.js';
-import { removeBackground } from '../../nodes/detection/background.js';
-import { detectCellShape, findCellIntensity, findCellSize, seedMarkers } from '../../nodes/detection/cell-shape.js';
-import { findCentres, findExtendedMaxima } from '../../nodes/detection/extended-maxima.js';
-import { filterDoG } from '../../nodes/detection/filters.js';
-import { maximaBox, resolveDetectParams, toReduction } from '../../nodes/detection/params.js';
+import { removeBackground } from '../../nodes/detection/lib/background.js';
+import { detectCellShape, findCellIntensity, findCellSize, seedMarkers } from '../../nodes/detection/lib/cell-shape.js';
+import { findCentres, findExtendedMaxima } from '../../nodes/detection/lib/extended-maxima.js';
+import { filterDoG } from '../../nodes/detection/lib/filters.js';
+import { maximaBox, resolveDetectParams, toReduction } from '../../nodes/detection/lib/params.js';
 
 export const STAGES = ['background', 'dog', 'maxima', 'centres', 'watershed', 'measure'] as const;
 

@@ -10,12 +10,12 @@ import type { Workflow } from '../../engine/workflow/format.js';
 import { initWorkflow } from '../../app/init/init.js';
 import { runSweep, type Vary } from '../../app/sweep/sweep.js';
 import { cellExtent, overlayTiles } from '../../app/sweep/page.js';
-import { openVolume } from '../../nodes/io/formats.js';
-import { removeBackground } from '../../nodes/detection/background.js';
-import { drawPlaneNumber, drawScaleBar } from '../../nodes/pictures/annotate.js';
-import { planeOfSlab } from '../../nodes/pictures/planes.js';
-import { writePng } from '../../nodes/pictures/png.js';
-import { renderTiledPlanes } from '../../nodes/pictures/tiled-planes.js';
+import { openVolume } from '../../nodes/io/lib/formats.js';
+import { removeBackground } from '../../nodes/detection/lib/background.js';
+import { drawPlaneNumber, drawScaleBar } from '../../nodes/pictures/lib/annotate.js';
+import { planeOfSlab } from '../../nodes/pictures/lib/planes.js';
+import { writePng } from '../../nodes/pictures/lib/png.js';
+import { renderTiledPlanes } from '../../nodes/pictures/lib/tiled-planes.js';
 import { CELLFINDER_PLANES } from '../../test/shared-data.js';
 
 const out = resolve(process.argv[2] ?? 'docs/tuning');

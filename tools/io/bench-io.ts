@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { makeVolume, sliceZ } from '../../engine/data/volume.js';
-import { createVolumeWriter, openVolume } from '../../nodes/io/formats.js';
-import { clearVolumeCache, readVolumeRegion } from '../../nodes/io/read-region.js';
+import { createVolumeWriter, openVolume } from '../../nodes/io/lib/formats.js';
+import { clearVolumeCache, readVolumeRegion } from '../../nodes/io/lib/read-region.js';
 
 const mb = (bytes: number, ms: number) => `${(bytes / 1048576 / (ms / 1000)).toFixed(0)} MB/s`;
 async function time<T>(f: () => Promise<T>): Promise<[T, number]> {

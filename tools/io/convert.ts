@@ -1,8 +1,8 @@
 // Convert a volume between formats (TIFF stack, per-plane TIFF pattern, MHD/RAW, NRRD, OME-Zarr; Imaris .ims as a source):
 //   node dist/tools/io/convert.js <source> <dest> [--z 0:100] [--voxel-size 2,2,5] [--to nrrd] [--gzip] [--level 1 --channel 0]
 import { Command } from 'commander';
-import { convertVolume } from '../../nodes/io/convert.js';
-import type { UserRange } from '../../nodes/io/formats.js';
+import { convertVolume } from '../../nodes/io/lib/convert.js';
+import type { UserRange } from '../../nodes/io/lib/formats.js';
 
 const range = (s: string): UserRange => {
   const m = /^(-?\d*):(-?\d*)$/.exec(s);
