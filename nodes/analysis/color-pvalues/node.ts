@@ -3,11 +3,11 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VolumeRef } from '../../../engine/core/artefacts.js';
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
 import { colorPValues } from '../lib/statistics/ttest.js';
 import { optionalNumber, planesPerSlab } from '../lib/node-helpers.js';
 
-const colour = (description: string) => ({ type: 'array', items: { type: 'number' }, minItems: 1, description });
+const colour = (description: string) => ({ type: 'array', items: { type: 'number' }, minItems: 1, description }) as const;
 
 export const colorPValuesNode = defineWholeNode({
   kind: 'whole',
@@ -48,8 +48,8 @@ export const colorPValuesNode = defineWholeNode({
       }
     }
     const opts = {
-      positive: params.positive as number[] | undefined, negative: params.negative as number[] | undefined,
-      positiveTrend: params.positiveTrend as number[] | undefined, negativeTrend: params.negativeTrend as number[] | undefined,
+      positive: params.positive, negative: params.negative,
+      positiveTrend: params.positiveTrend, negativeTrend: params.negativeTrend,
       pcutoff: optionalNumber(params, 'pcutoff', ctx.nodeId), pmax,
     };
     const raw = join(ctx.workDir, 'colored.raw');

@@ -1,8 +1,8 @@
 // read-volume: a volume file or per-plane file pattern -> a lazy VolumeRef (nothing is read here;
 // chunk workers read their slabs through readVolumeRegion).
 import { isAbsolute, resolve } from 'node:path';
-import { type WholeNodeType, defineWholeNode } from '../../../engine/core/node-type.js';
-import { openVolume, VOLUME_FORMATS, volumeFiles, type UserRange } from '../lib/formats.js';
+import { defineWholeNode } from '../../../engine/core/node-type.js';
+import { openVolume, VOLUME_FORMATS, volumeFiles } from '../lib/formats.js';
 import { fileIdentities } from '../../../engine/cache/keys.js';
 import { formatVoxelSize } from '../lib/voxel-size.js';
 
@@ -10,7 +10,7 @@ const rangeSchema = (axis: string) => ({
   type: 'array', minItems: 2, maxItems: 2,
   items: { type: ['integer', 'null'] },
   description: `ClearMap-style ${axis} range [start, end): null = open end, negative counts from the end; clipped to the data.`,
-});
+}) as const;
 
 export const readVolumeNode = defineWholeNode({
   type: 'read-volume',
@@ -34,14 +34,14 @@ export const readVolumeNode = defineWholeNode({
     additionalProperties: false,
   },
   async run(_inputs, params, ctx) {
-    const path = absolute(params.path as string, ctx.baseDir);
+    const path = absolute(params.path, ctx.baseDir);
     const opened = await openVolume(path, {
-      format: params.format as string | undefined,
-      range: { x: params.x as UserRange, y: params.y as UserRange, z: params.z as UserRange },
-      voxelSize: params.voxelSize as [number, number, number] | undefined,
-      channel: params.channel as number | undefined,
-      level: params.level as number | undefined,
-      timepoint: params.timepoint as number | undefined,
+      format: params.format,
+      range: { x: params.x, y: params.y, z: params.z },
+      voxelSize: params.voxelSize,
+      channel: params.channel,
+      level: params.level,
+      timepoint: params.timepoint,
     });
     const shown = params.voxelSize ? opened.voxelSize : opened.fileVoxelSize;
     ctx.log(`${opened.ref.describe}: ${opened.shape.join('x')} ${opened.dtype}, voxel ${formatVoxelSize(shown)}`);
@@ -51,7 +51,7 @@ export const readVolumeNode = defineWholeNode({
     return { volume: opened.ref };
   },
   async externalIdentity(params, baseDir) {
-    return fileIdentities(await volumeFiles(absolute(params.path as string, baseDir), params.format as string | undefined));
+    return fileIdentities(await volumeFiles(absolute(params.path, baseDir), params.format));
   },
 });
 
