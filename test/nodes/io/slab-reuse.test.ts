@@ -9,8 +9,9 @@ import { rawVolumeRef, readRawRegion } from '../../../engine/data/raw-volume.js'
 import { readRegion } from '../../../engine/data/read.js';
 import type { Region } from '../../../engine/core/artefacts.js';
 import type { Volume } from '../../../engine/data/volume.js';
-import { createVolumeWriter, openVolume } from '../../../nodes/io/lib/formats.js';
+import { createVolumeWriter, openVolume, type WriterOptions } from '../../../nodes/io/lib/formats.js';
 import { readVolumeRegion } from '../../../nodes/io/lib/read-region.js';
+import { convertVolume } from '../../../nodes/io/lib/convert.js';
 import { writeFileAtomic } from '../../../engine/data/atomic.js';
 import { planChunks } from '../../../engine/data/chunk.js';
 import { readChunkPayload } from '../../../engine/scheduler/chunk-file.js';
@@ -149,5 +150,21 @@ test('chunk tasks of different sizes in one thread, through its slab pool, join 
       const want = stages.length === 1 ? v.data : v.data.map((x) => x + 1);
       t.is(firstDifference(joined, want), -1, `chunks of at most ${sizeMax} planes, ${stages.length} stage(s)`);
     }
+  }
+});
+
+test('convert reuses one slab buffer across slabs of different sizes into every writer, bytes unchanged', async (t) => {
+  const v = testVolume('uint16', [19, 13, 7]);
+  const src = join(fixtures.dir, 'convert-src.tif');
+  const w = createVolumeWriter(src, { shape: v.shape, dtype: 'uint16', voxelSize: v.voxelSize });
+  await w.writeSlab(v);
+  await w.commit();
+  const plane = 19 * 13 * 2;
+  const targets: Array<[string, WriterOptions]> = [['c.mhd', {}], ['c.nrrd', { encoding: 'gzip' }], ['c.zarr', { chunks: [8, 8, 2] }], ['c-planes/Z\\d{2}.tif', {}], ['c.tif', {}]];
+  for (const [name, to] of targets) {
+    const dest = join(fixtures.dir, name);
+    await convertVolume(src, dest, { slabBytes: 3 * plane, to }); // slabs of 3, 3 and 1 planes
+    const back = await openVolume(dest);
+    t.is(firstDifference((await readVolumeRegion(back.ref.args)).data, v.data), -1, `${name}: converted bytes differ`);
   }
 });
