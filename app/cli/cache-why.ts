@@ -6,7 +6,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../engine/core/errors.js';
 import { computeKeyParts, type FileIdentity, type KeyParts } from '../../engine/cache/keys.js';
-import { explainChange, findRecordedNodes, listRunRecords, MIN_KEY_PREFIX, upstreamCauses, type RecordedNode } from '../../engine/cache/explain.js';
+import { explainChange, findRecordedNodes, listRunRecords, looksLikeKey, MIN_KEY_PREFIX, upstreamCauses, type RecordedNode } from '../../engine/cache/explain.js';
+import { CacheStore } from '../../engine/cache/store.js';
 import { loadWorkflow } from '../engine.js';
 
 interface WhyOptions { cache: string; workflow?: string; set: string[]; out?: string; json?: boolean }
@@ -84,6 +85,25 @@ export function registerCacheWhy(program: Command): void {
     .action(async (query: string, o: WhyOptions) => {
       const cache = resolve(o.cache);
       const matches = findRecordedNodes(cache, query, o.workflow);
+      // a key no run record holds any more (the node's params changed since): its entry keeps the parts
+      const older: string[] = [];
+      if (looksLikeKey(query) && existsSync(join(cache, 'nodes'))) {
+        const store = new CacheStore(cache);
+        const known = new Set(matches.map((m) => m.key));
+        for (const m of store.manifests(query)) {
+          if (known.has(m.key)) continue;
+          const where = `node '${m.nodeId ?? '?'}' (${m.nodeType})`;
+          if (!m.keyParts) { older.push(`${m.key.slice(0, 12)} (${where}) was cached before entries kept their key parts; run its workflow again to see them`); continue; }
+          const parts = m.keyParts as KeyParts;
+          const nodeOfKey = new Map<string, string>();
+          for (const [port, ref] of Object.entries(parts.inputs)) {
+            const id = m.inputNodes?.[port];
+            if (id) nodeOfKey.set(ref.slice(0, ref.lastIndexOf('.')), id);
+          }
+          matches.push({ workflow: m.workflow ?? 'an unknown workflow', nodeId: m.nodeId ?? '?', key: m.key, parts, nodeOfKey, record: {} });
+        }
+      }
+      if (!matches.length && older.length) throw new UsageError(`cache why: ${older.join('; ')}`);
       if (!matches.length) {
         const recorded = [...new Set(listRunRecords(cache).flatMap((r) => Object.keys(r.nodes)))].sort();
         throw new UsageError(recorded.length

@@ -63,13 +63,17 @@ export interface RecordedNode {
 /** Keys are matched by prefix from this many hex digits on (`cache ls` shows 12). */
 export const MIN_KEY_PREFIX = 6;
 
+export function looksLikeKey(query: string): boolean {
+  return new RegExp(`^[0-9a-f]{${MIN_KEY_PREFIX},64}$`).test(query);
+}
+
 /**
  * Recorded nodes whose key starts with `query` (at least MIN_KEY_PREFIX hex digits) or whose id is
  * `query`. With `workflowFile`, a node id is looked up in that workflow's record first.
  */
 export function findRecordedNodes(cacheDir: string, query: string, workflowFile?: string): RecordedNode[] {
   const records = listRunRecords(cacheDir);
-  const asKey = new RegExp(`^[0-9a-f]{${MIN_KEY_PREFIX},}$`).test(query);
+  const asKey = looksLikeKey(query);
   const found = (rs: RunRecord[], byId: boolean) => rs.flatMap((r) => {
     const nodeOfKey = new Map(Object.entries(r.nodes).map(([id, n]) => [n.key, id]));
     return Object.entries(r.nodes)

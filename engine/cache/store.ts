@@ -34,6 +34,10 @@ export interface EntryInfo {
   workflow?: string;
   /** Seconds the node took when it was computed (shown for cached nodes). */
   computedSeconds?: number;
+  /** What the key is the hash of (engine/cache/keys.ts KeyParts), for `cache why`. */
+  keyParts?: unknown;
+  /** input port -> id of the node that fed it, for `cache why` */
+  inputNodes?: Record<string, string>;
   [field: string]: unknown;
 }
 
@@ -85,6 +89,17 @@ export class CacheStore {
 
   entryDir(key: string): string {
     return join(this.nodesDir, key);
+  }
+
+  /** The manifest of the committed entries whose key starts with `prefix` (sound manifests only; files not checked). */
+  manifests(prefix: string): Manifest[] {
+    const out: Manifest[] = [];
+    for (const name of safeReaddir(this.nodesDir)) {
+      if (!name.startsWith(prefix) || name.includes('.')) continue;
+      const read = readManifest(join(this.nodesDir, name));
+      if (read.status === 'ok') out.push(read.manifest);
+    }
+    return out;
   }
 
   /** True when a committed entry exists for key (not checked). */

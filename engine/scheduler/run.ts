@@ -9,7 +9,7 @@ import { EVENT_SINK, type EngineEvent, type NodeSummary, type RunSummary } from 
 import { NodeError, UsageError, messageOf } from '../core/errors.js';
 import { checkWritableDir, sweepOutTemps } from '../core/out-path.js';
 import { CacheStore } from '../cache/store.js';
-import { computeKeys } from '../cache/keys.js';
+import { computeKeyParts } from '../cache/keys.js';
 import type { ChunkGeometry } from '../data/chunk.js';
 import { readRegion } from '../data/read.js';
 import type { ResolvedNode, ValidWorkflow } from '../workflow/validate.js';
@@ -48,13 +48,15 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
   const emit = eventEmitter(events, wf);
   const baseDir = dirname(resolve(wf.file));
   let cache: CacheStore;
-  let keys: Awaited<ReturnType<typeof computeKeys>>;
+  let keys: Map<string, string>;
+  let keyParts: Awaited<ReturnType<typeof computeKeyParts>>;
   try {
     if (!(opts.workers <= MAX_WORKERS)) throw new UsageError(`workers: ${opts.workers} is more than ${MAX_WORKERS} worker threads`);
     prepareFolders(wf, resolve(opts.cacheDir), resolve(opts.outDir));
     cache = new CacheStore(resolve(opts.cacheDir));
     cache.sweepTemps();
-    keys = await computeKeys(wf, baseDir, resolve(opts.outDir));
+    keyParts = await computeKeyParts(wf, baseDir, resolve(opts.outDir));
+    keys = new Map([...keyParts].map(([id, v]) => [id, v.key]));
   } catch (e) {
     await opts.executor?.close(); // the run owns the executor it was given, even when it cannot start
     throw e;
@@ -150,7 +152,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       }
       dropScratch(workDir);
       const computedSeconds = (performance.now() - start) / 1000;
-      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external, { nodeId: last.id, workflow: resolve(wf.file), computedSeconds });
+      const committed = await cache.commit(key, workDir, last.type.type, last.type.version, outputs, external, { nodeId: last.id, workflow: resolve(wf.file), computedSeconds, keyParts: keyParts.get(last.id)!.parts, inputNodes: Object.fromEntries(Object.entries(last.inputs).map(([port, src]) => [port, src.node])) });
       // chunk files are no longer needed once the node is committed (kept while another live run uses them)
       if (last.type.kind === 'chunk') cache.chunkDir(key).removeIfUnused();
       const seconds = (performance.now() - start) / 1000;

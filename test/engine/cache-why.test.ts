@@ -3,6 +3,7 @@
 import test from 'ava';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../engine/core/hash.js';
 import { TEST_PLUGIN, runCli, tempDir, writeWorkflow } from './helpers.js';
 
 test('cache why prints a recorded key\'s parts (by node id or key prefix) and, with --workflow, which part changed; unknown keys are a usage error', (t) => {
@@ -56,12 +57,31 @@ test('cache why prints a recorded key\'s parts (by node id or key prefix) and, w
   // --set applies as in `run`
   t.regex(why('amount', '--workflow', file, '--set', 'amount.value=2').stdout, /same key/);
 
+  // after a run of the changed workflow the record holds the new keys; the old entry keeps its own parts
+  const rerun = runCli(['run', file, '--cache', cache, '--out', join(dir, 'out'), '--workers', '1'], dir);
+  t.is(rerun.code, 0, rerun.stderr);
+  const old = why(key.slice(0, 12), '--workflow', file);
+  t.is(old.code, 0, old.stderr);
+  t.regex(old.stdout, new RegExp(`^node 'amount' \\(test-constant\\) of [^\\n]*\\n {2}key {13}${key}\\n {2}cache entry {5}present\\n`));
+  t.regex(old.stdout, /\n {4}value = 2\n[^]*because:\n {4}- param value: 2 -> 3\n$/);
+  const oldAdd = why(ls.find((e) => e.nodeId === 'scaled')!.key.slice(0, 12));
+  t.regex(oldAdd.stdout, /\n {4}input <- node 'add' output output \(key [0-9a-f]{12}\)\n/, 'a fused chain\'s entry holds its last node\'s parts');
+
   // unknown key or node: exit 2 with a message naming what exists
   const unknown = why('0123456789abcdef');
   t.is(unknown.code, 2);
   t.is(unknown.stdout, '');
   t.regex(unknown.stderr, /^error: cache why: no recorded cache entry has the key or node id '0123456789abcdef' in .*cache \(recorded nodes: add, amount, cells, scaled, src; keys: `clearmap cache ls --cache .*`\)\n$/);
   t.is(why('nosuch').code, 2);
+  // an entry committed before entries kept their key parts: said so, exit 2
+  const oldKey = 'ab'.repeat(32);
+  mkdirSync(join(cache, 'nodes', oldKey));
+  const manifest = JSON.stringify({ format: 2, key: oldKey, nodeType: 'test-constant', nodeVersion: '1', nodeId: 'legacy', outputs: {}, files: {}, external: {} });
+  writeFileSync(join(cache, 'nodes', oldKey, 'manifest.json'), manifest);
+  writeFileSync(join(cache, 'nodes', oldKey, 'manifest.sha256'), sha256(manifest) + '\n');
+  const legacy = why('ababababab');
+  t.is(legacy.code, 2);
+  t.regex(legacy.stderr, /^error: cache why: abababababab \(node 'legacy' \(test-constant\)\) was cached before entries kept their key parts; run its workflow again to see them\n$/);
   mkdirSync(join(dir, 'empty'));
   const empty = runCli(['cache', 'why', 'add', '--cache', join(dir, 'empty')], dir);
   t.is(empty.code, 2);
