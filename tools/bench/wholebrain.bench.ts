@@ -7,8 +7,8 @@
 // ratio 2P / P (flat = the chunks, not the stack, set the memory) and the time extrapolated to 2000
 // planes on N cores with the plan the engine makes there.
 // Not part of the default `npm run bench`: run `npm run bench -- wholebrain`.
-// Env: BENCH_WHOLEBRAIN_PLANES=P (default 16; BENCH_FULL=1 -> 256), BENCH_WORKERS (default: the cores),
-// BENCH_WORKER_MEMORY=bytes per worker (default 0.75e9: chunks far smaller than the stack, so the budget, not the stack, bounds RSS).
+// Env: BENCH_WHOLEBRAIN_PLANES=P (default 8; BENCH_FULL=1 -> 256), BENCH_WORKERS (default: the cores),
+// BENCH_WORKER_MEMORY=bytes per worker (default 1.5e9: chunks far smaller than the stack, so the chunks, not the stack, bound RSS).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { planTiles, readShare } from '../../engine/data/chunk.js';
@@ -48,9 +48,9 @@ function enginePlan(planes: number, workers: number, memory: number) {
 
 export async function wholebrainBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const P = Number(process.env.BENCH_WHOLEBRAIN_PLANES ?? (process.env.BENCH_FULL ? 256 : 16));
+  const P = Number(process.env.BENCH_WHOLEBRAIN_PLANES ?? (process.env.BENCH_FULL ? 256 : 8));
   const workers = Number(process.env.BENCH_WORKERS ?? cpus().length);
-  const memory = Number(process.env.BENCH_WORKER_MEMORY ?? 0.75e9);
+  const memory = Number(process.env.BENCH_WORKER_MEMORY ?? 1.5e9);
   const plane = X * Y;
   const rss: number[] = [];
   let readPerCpu = NaN;
