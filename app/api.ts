@@ -16,8 +16,8 @@ export { FILE_RESOLVER, workflowFolderResolver, type FileResolver } from '../eng
 /** What a plugin's entry point exports by default (an inversify ContainerModule). */
 export type { ContainerModule as PluginModule } from 'inversify';
 export { WorkflowError, NodeError } from '../engine/core/errors.js';
-export type { ChunkGeometry } from '../engine/data/chunk.js';
-export { planChunks } from '../engine/data/chunk.js';
+export type { ChunkGeometry, TileGeometry, Box } from '../engine/data/chunk.js';
+export { planChunks, planTiles, withTiles, readBox, coreBox } from '../engine/data/chunk.js';
 export * from '../engine/data/volume.js';
 export * from '../engine/data/points.js';
 export { type Table, type Cell, tableToCsv } from '../engine/data/table.js';

@@ -171,10 +171,16 @@ export function planTiles(o: TilingOptions): ChunkGeometry[] {
       if (nx * ny === 1) continue;
       const xs = layout(X, nx, oxy, X, 1), ys = layout(Y, ny, oxy, Y, 1);
       const rx = Math.max(...xs.map((g) => g.read[1] - g.read[0])), ry = Math.max(...ys.map((g) => g.read[1] - g.read[0]));
-      // deepest slab whose read box fits the memory budget
-      const zCore = Math.min(zMax, Math.floor(o.maxReadVoxels / (rx * ry)) - 2 * oz);
-      if (zCore < 1) continue;
-      const nz0 = Math.min(Z, Math.ceil(Z / zCore));
+      // fewest slabs whose read boxes fit the memory budget (reads are clipped to the stack)
+      const zRead = Math.floor(o.maxReadVoxels / (rx * ry));
+      const fits = (nz: number) => Math.max(...layout(Z, nz, oz, Z, 1).map((g) => g.read[1] - g.read[0])) <= zRead;
+      let nz0: number;
+      if (zRead >= Z) nz0 = 1;
+      else if (Math.min(zMax, zRead - 2 * oz) < 1) continue;
+      else {
+        nz0 = Math.min(Z, Math.ceil(Z / Math.min(zMax, zRead - 2 * oz)));
+        for (let k = 0; k < 4 && nz0 > 1 && Z / (nz0 - 1) <= zMax && fits(nz0 - 1); k++) nz0--;
+      }
       const counts = [nz0];
       for (let nz = nz0 + 1; nz <= Math.min(Z, nz0 + w); nz++) if ((nx * ny * nz) % w === 0) { counts.push(nz); break; }
       for (const nz of counts) {

@@ -8,7 +8,7 @@
 // planes on N cores with the plan the engine makes there.
 // Not part of the default `npm run bench`: run `npm run bench -- wholebrain`.
 // Env: BENCH_WHOLEBRAIN_PLANES=P (default 8; BENCH_FULL=1 -> 256), BENCH_WORKERS (default: the cores),
-// BENCH_WORKER_MEMORY=bytes per worker (default 1.5e9: chunks far smaller than the stack, so RSS is bounded by them).
+// BENCH_WORKER_MEMORY=bytes per worker (default 1.5e9: chunks far smaller than the stack, so the chunks, not the stack, bound RSS).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { planTiles, readShare } from '../../engine/data/chunk.js';
