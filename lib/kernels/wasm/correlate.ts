@@ -32,6 +32,7 @@ export function correlateSeparableF32(src: TypedArray, shape: Shape3, kernels: S
       4 * wz.length, 8 * wz.length, 4 * Y * wy.length, 8 * wy.length, 4 * (X + wx.length), 8 * wx.length);
   }
   const at = k.arena(sizes);
+  if (at === null) return false; // too big for a 32-bit memory: the JavaScript path
   const buf = k.bytes();
   const ring = at[0], outPlane = at[1];
   const plans = kernels.map(([wx, wy, wz], n) => {

@@ -33,10 +33,11 @@ export interface WasmKernels {
   exports: KernelExports;
   /**
    * Lay out `sizes` (bytes each) in the memory, 16-byte aligned with 64 bytes of slack after each
-   * (SIMD loops may run past the end), growing the memory if needed; returns their offsets. The
-   * layout is valid until the next call (one kernel call at a time per thread).
+   * (SIMD loops may run past the end), growing the memory if needed; returns their offsets, or null
+   * when they do not fit a 32-bit memory (or the memory cannot grow): the caller then uses the
+   * JavaScript kernel. The layout is valid until the next call (one kernel call at a time per thread).
    */
-  arena(sizes: number[]): number[];
+  arena(sizes: number[]): number[] | null;
   /** The memory's current buffer (re-read after arena(), which may grow it). */
   bytes(): ArrayBuffer;
 }
@@ -79,8 +80,12 @@ function load(): WasmKernels | null {
       }
       const have = memory.buffer.byteLength;
       if (at > have) {
-        if (at > 4 * 2 ** 30 - 65536) throw new Error(`WebAssembly kernels: a chunk needs ${(at / 2 ** 30).toFixed(2)} GiB of scratch, more than the 4 GiB of a 32-bit memory (use smaller chunks or CLEARMAP_WASM=0)`);
-        memory.grow(Math.ceil((at - have) / 65536));
+        if (at > 4 * 2 ** 30 - 65536) return null; // more than a 32-bit memory holds
+        try {
+          memory.grow(Math.ceil((at - have) / 65536));
+        } catch {
+          return null;
+        }
       }
       return offsets;
     },

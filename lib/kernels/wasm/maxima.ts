@@ -17,7 +17,9 @@ export function localMaximaWasm(values: Float32Array, shape: Shape3, size: [numb
   if (P === 0 || Z === 0) return mask;
   const S = Math.min(Z, sz);
   const PS = 4 * (Math.ceil(P / 16) * 16 + 16); // slot stride: SIMD loops may write past a plane's end
-  const [vals, xy, tmp, row, planes, m] = k.arena([S * PS, S * PS, 4 * P, 4 * (X + sx + 12), 4 * sz, P + 16]);
+  const layout = k.arena([S * PS, S * PS, 4 * P, 4 * (X + sx + 12), 4 * sz, P + 16]);
+  if (layout === null) return null; // too big for a 32-bit memory: the JavaScript path
+  const [vals, xy, tmp, row, planes, m] = layout;
   const buf = k.bytes();
   const e = k.exports;
   const slotPlane = new Int32Array(S).fill(-1);

@@ -24,7 +24,9 @@ export function removeBackgroundU16(src: Uint16Array, X: number, Y: number, Z: n
   const EW = W + 2 * L8 + 16;
   const powers = Math.floor(Math.log2(Lmax)) + 1;
   const nL = lengths.length, nC = chords.length;
-  const [plan, ring, pow, ptrs, a, b, c] = k.arena([4 * (3 * nC + nL), 2 * R * nL * W, 2 * powers * EW, 4 * nC, 2 * P, 2 * P, 2 * P]);
+  const layout = k.arena([4 * (3 * nC + nL), 2 * R * nL * W, 2 * powers * EW, 4 * nC, 2 * P, 2 * P, 2 * P]);
+  if (layout === null) return false; // too big for a 32-bit memory: the JavaScript path
+  const [plan, ring, pow, ptrs, a, b, c] = layout;
   const buf = k.bytes();
   const p32 = new Int32Array(buf, plan, 3 * nC + nL);
   chords.forEach((ch, i) => { p32[3 * i] = ch.dy; p32[3 * i + 1] = ch.a; p32[3 * i + 2] = ch.lengthIndex; });

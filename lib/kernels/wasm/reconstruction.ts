@@ -18,7 +18,9 @@ export function reconstruct26Wasm(shape: Shape3, fill: RowFill, hmax?: { h32: nu
   if (k === null) return null;
   const [X, Y, Z] = shape;
   const PX = X + 2, PY = Y + 2, PP = PX * PY, M = PP * (Z + 2);
-  const [J, I, next, queued, heads, tails, col, colA, offs] = k.arena([4 * M, 4 * M, 4 * M, M, 4 * 4096, 4 * 4096, 4 * (PX + 8), 4 * (PX + 8), 4 * 26]);
+  const layout = k.arena([4 * M, 4 * M, 4 * M, M, 4 * 4096, 4 * 4096, 4 * (PX + 8), 4 * (PX + 8), 4 * 26]);
+  if (layout === null) return null; // too big for a 32-bit memory: the JavaScript path
+  const [J, I, next, queued, heads, tails, col, colA, offs] = layout;
   const buf = k.bytes();
   const Jv = new Float32Array(buf, J, M), Iv = new Float32Array(buf, I, M);
   Iv.fill(-Infinity);

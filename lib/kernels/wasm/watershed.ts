@@ -11,8 +11,9 @@ export function watershedU16Wasm(image: Uint16Array, markers: Int32Array, mask: 
   const N = X * Y * Z;
   const nb = neighbourhood(shape, connectivity);
   const K = nb.offsets.length;
-  const [img, mk, ms, out, next, heads, tails, bits0, bits1, offs, ndx, ndy, ndz] =
-    k.arena([2 * N, 4 * N, mask ? N : 0, 4 * N, 4 * N, 4 * 65536, 4 * 65536, 4 * 2048, 4 * 64, 4 * K, 4 * K, 4 * K, 4 * K]);
+  const layout = k.arena([2 * N, 4 * N, mask ? N : 0, 4 * N, 4 * N, 4 * 65536, 4 * 65536, 4 * 2048, 4 * 64, 4 * K, 4 * K, 4 * K, 4 * K]);
+  if (layout === null) return null; // too big for a 32-bit memory: the JavaScript path
+  const [img, mk, ms, out, next, heads, tails, bits0, bits1, offs, ndx, ndy, ndz] = layout;
   const buf = k.bytes();
   new Uint16Array(buf, img, N).set(image);
   new Int32Array(buf, mk, N).set(markers);

@@ -49,7 +49,9 @@ function randomU16(shape: Shape3, seed: number): Volume {
 test('the WebAssembly kernels load on this Node (SIMD), unless CLEARMAP_WASM=0', (t) => {
   setWasmEnabled(true);
   try {
-    t.not(wasmKernels(), null, 'kernels.wasm missing or not valid here: `npm run build` compiles it with asc');
+    const k = wasmKernels();
+    t.not(k, null, 'kernels.wasm missing or not valid here: `npm run build` compiles it with asc');
+    t.is(k!.arena([5 * 2 ** 30]), null, 'more than a 32-bit memory: null, and the callers use JavaScript');
   } finally {
     setWasmEnabled(undefined);
   }
