@@ -3,18 +3,20 @@ import type { Shape3 } from '../../engine/data/volume.js';
 
 /**
  * Intensity-weighted centres of mass [x, y, z] of labels 1..count; NaN where the weights sum to 0.
- * z is accumulated as z + zOffset, so a slab can report global z that is bit-identical to what the
- * whole stack gives (adding the offset afterwards would round differently).
+ * Coordinates are accumulated as x + origin (z + origin alone when it is a number), so a slab or an
+ * x/y tile reports global coordinates bit-identical to what the whole stack gives (adding the
+ * origin afterwards would round differently; adding 0 changes nothing).
  */
-export function centresOfMass(weights: ArrayLike<number>, labels: Int32Array, shape: Shape3, count: number, zOffset = 0): Float64Array {
+export function centresOfMass(weights: ArrayLike<number>, labels: Int32Array, shape: Shape3, count: number, origin: number | readonly [number, number, number] = 0): Float64Array {
   const [X, Y, Z] = shape;
+  const [ox, oy, oz] = typeof origin === 'number' ? [0, 0, origin] : origin;
   const acc = new Float64Array(4 * (count + 1));
   for (let z = 0, p = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, p++) {
     const l = labels[p];
     if (l === 0) continue;
     const w = weights[p];
     const o = 4 * l;
-    acc[o] += w; acc[o + 1] += w * x; acc[o + 2] += w * y; acc[o + 3] += w * (z + zOffset);
+    acc[o] += w; acc[o + 1] += w * (x + ox); acc[o + 2] += w * (y + oy); acc[o + 3] += w * (z + oz);
   }
   const out = new Float64Array(3 * count);
   for (let l = 1; l <= count; l++) {

@@ -183,26 +183,6 @@ function crop<T extends Float32Array | Float64Array>(src: ArrayLike<number>, X: 
   return out;
 }
 
-/** centresOfMass with global coordinates (x + origin[0], ...), summed as a whole-stack run sums them. */
-function centresAt(weights: ArrayLike<number>, labels: Int32Array, shape: Shape3, count: number, origin: [number, number, number]): Float64Array {
-  if (origin[0] === 0 && origin[1] === 0) return centresOfMass(weights, labels, shape, count, origin[2]);
-  const [X, Y, Z] = shape;
-  const acc = new Float64Array(4 * (count + 1));
-  for (let z = 0, p = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, p++) {
-    const l = labels[p];
-    if (l === 0) continue;
-    const w = weights[p];
-    const o = 4 * l;
-    acc[o] += w; acc[o + 1] += w * (x + origin[0]); acc[o + 2] += w * (y + origin[1]); acc[o + 3] += w * (z + origin[2]);
-  }
-  const out = new Float64Array(3 * count);
-  for (let l = 1; l <= count; l++) {
-    const s = acc[4 * l];
-    out[3 * (l - 1)] = acc[4 * l + 1] / s; out[3 * (l - 1) + 1] = acc[4 * l + 2] / s; out[3 * (l - 1) + 2] = acc[4 * l + 3] / s;
-  }
-  return out;
-}
-
 /**
  * findExtendedMaxima + centres on the trusted box of `img`; `candidate(i)` (slab voxel index) may
  * drop maximum voxels before the centres (detect does so without h-max: seeds outside the shape mask).
@@ -298,7 +278,7 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
   let centres: Float64Array;
   if (p.hMax !== null) {
     const { labels, count } = labelComponents(maskD, shapeD, 6); // scipy.ndimage.label's default structure
-    centres = centresAt(wD, labels, shapeD, count, [D[0][0], D[1][0], D[2][0]]);
+    centres = centresOfMass(wD, labels, shapeD, count, [D[0][0], D[1][0], D[2][0]]);
     if (taint) {
       // a component touching an uncertain voxel (or a cut) may be another one in the whole stack
       const bad = new Uint8Array(count + 1);
