@@ -25,8 +25,11 @@ export interface NodeSummary {
   status: NodeStatus;
   seconds: number;
   /** For chunk-wise nodes: chunks computed in this run vs taken from an interrupted run. */
-  /** regrown: chunks whose read window grew until their points were decided; tiles: chunks are x/y tiles. */
-  chunks?: { computed: number; cached: number; total: number; regrown?: number; tiles?: boolean };
+  /**
+   * regrown: chunks whose read window grew until their points were decided; patched: chunks that
+   * recomputed the undecided parts of their core on small windows instead; tiles: chunks are x/y tiles.
+   */
+  chunks?: { computed: number; cached: number; total: number; regrown?: number; patched?: number; tiles?: boolean };
   /** For cached nodes: the seconds the node took when it was computed (recorded in the cache entry). */
   computedSeconds?: number;
   error?: string;

@@ -186,6 +186,13 @@ export interface DecidedPoints {
    * the node's overlapXY. Bounds beyond the plane's edges may be +-Infinity.
    */
   decidedXY?: [[number, number], [number, number]];
+  /**
+   * Optional, finer than the decided box: boxes [x, y, z] (global, half-open) inside the chunk's core
+   * holding every point that may differ from a whole-stack run; points of the core outside all of them
+   * are exact. When the decided box misses the core, the chunk task then recomputes only windows
+   * around these boxes (patches) instead of the whole chunk on a larger window.
+   */
+  undecided?: [[number, number], [number, number], [number, number]][];
 }
 
 export function isDecidedPoints(v: unknown): v is DecidedPoints {

@@ -7,13 +7,15 @@
 // the background image from the maxima's points). Each value carries the planes where it is exact
 // (`trusted` / `decided`): a volume stage loses its declared overlap on each side that is not the
 // stack's edge; a points stage may decide itself (DecidedPoints). When the last stage's points are
-// not decided over the whole core, the chunk is run again on a larger read window, so the joined
-// result equals a single-chunk run whatever the overlap (which only sets the first window).
+// not decided over the whole core, the parts of the core it names as undecided are recomputed on
+// small windows around them (patches, each grown until decided), or, for kernels that name none, the
+// chunk is run again on a larger read window; either way the joined result equals a single-chunk run
+// whatever the overlap (which only sets the first window).
 import { serialize } from 'node:v8';
 import type { VolumeRef } from '../core/artefacts.js';
 import { isDecidedPoints, type ChunkContext, type ChunkKernel, type ChunkOutputKind, type ChunkStreamValue } from '../core/node-type.js';
 import type { Box, ChunkGeometry } from '../data/chunk.js';
-import { filterPoints, type Points } from '../data/points.js';
+import { concatPoints, filterPoints, type Points } from '../data/points.js';
 import { allocate, sliceZ, type Range, type Volume } from '../data/volume.js';
 import { importExport, readRegion } from '../data/read.js';
 import { writeChunkFile } from './chunk-file.js';
@@ -54,6 +56,8 @@ export interface ChunkTaskResult {
   seconds: number;
   /** Read windows tried before the result was decided over the whole core (1 = the planned one). */
   windows?: number;
+  /** Patch windows run around the parts of the core the first window left undecided (DecidedPoints.undecided). */
+  patches?: number;
 }
 
 function isVolume(v: unknown): v is Volume {
@@ -68,7 +72,12 @@ function shrink(r: Range, overlap: number, depth: number): Range {
 type XY = [Range, Range];
 const meet = (a: Range, b: Range): Range => [Math.max(a[0], b[0]), Math.min(a[1], b[1])];
 
-interface ChainResult { kind: ChunkOutputKind; value: ChunkStreamValue | { kind: 'reduce'; partial: unknown } }
+interface ChainResult {
+  kind: ChunkOutputKind;
+  value: ChunkStreamValue | { kind: 'reduce'; partial: unknown };
+  /** The last stage's undecided boxes within the core, when it reports them (DecidedPoints.undecided). */
+  undecided?: Box[];
+}
 
 /** Voxels [x, y, z] of `v` (origin-relative box given globally) copied out. */
 export function sliceBox(v: Volume, b: Box): Volume {
@@ -85,12 +94,14 @@ export function sliceBox(v: Volume, b: Box): Volume {
   return { ...v, data, shape: [W, H, z1 - z0], origin: [b[0][0], b[1][0], b[2][0]] };
 }
 
-async function runStages(task: ChunkTask, window: Box, slabBuffer: SlabLease): Promise<ChainResult> {
+/** Run the chain on one read window of geometry `geometry` (its read range and tile read are replaced by the window's). */
+async function runStages(task: ChunkTask, geometry: ChunkGeometry, window: Box, slabBuffer: SlabLease): Promise<ChainResult> {
   const read = window[2];
-  const tile = task.geometry.tile;
+  const tile = geometry.tile;
   const plane: [number, number] = [task.source.shape[0], task.source.shape[1]];
-  const g: ChunkGeometry = { ...task.geometry, read, ...(tile ? { tile: { ...tile, read: [window[0], window[1]] } } : {}) };
-  const where = (s: StageSpec) => `${task.stages.length > 1 ? `stage '${s.nodeId}' (${s.nodeType}), ` : ''}chunk ${g.index + 1}/${g.count} (z ${read[0]}–${read[1]}${tile ? `, x ${window[0].join('–')}, y ${window[1].join('–')}` : ''})`;
+  const g: ChunkGeometry = { ...geometry, read, ...(tile ? { tile: { ...tile, read: [window[0], window[1]] } } : {}) };
+  const patch = geometry !== task.geometry ? `patch z ${g.core.join('–')}${tile ? ` x ${tile.core[0].join('–')} y ${tile.core[1].join('–')}` : ''} of ` : '';
+  const where = (s: StageSpec) => `${task.stages.length > 1 ? `stage '${s.nodeId}' (${s.nodeType}), ` : ''}${patch}chunk ${g.index + 1}/${g.count} (z ${read[0]}–${read[1]}${tile ? `, x ${window[0].join('–')}, y ${window[1].join('–')}` : ''})`;
   const slab: Volume = await readRegion(task.source, tile ? { x: window[0], y: window[1], z: read } : { z: read }, { into: slabBuffer });
   const values = new Map<string, ChunkStreamValue>([[SOURCE_LINK, { kind: 'volume', volume: slab, trusted: read, ...(tile ? { trustedXY: [window[0], window[1]] as XY } : {}) }]]);
   let previous = SOURCE_LINK;
@@ -136,7 +147,7 @@ async function runStages(task: ChunkTask, window: Box, slabBuffer: SlabLease): P
     } else if (s.produces === 'points') {
       if (isDecidedPoints(result)) {
         const xy = result.decidedXY ?? afterXY;
-        last = { kind: 'points', value: { kind: 'points', points: result.points, decided: result.decided, ...(xy ? { decidedXY: xy } : {}) } };
+        last = { kind: 'points', value: { kind: 'points', points: result.points, decided: result.decided, ...(xy ? { decidedXY: xy } : {}) }, ...(result.undecided ? { undecided: result.undecided } : {}) };
       } else last = { kind: 'points', value: { kind: 'points', points: result as Points, decided: after, ...(afterXY ? { decidedXY: afterXY } : {}) } };
     } else {
       last = { kind: 'reduce', value: { kind: 'reduce', partial: result } };
@@ -176,6 +187,55 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
   try { return await runChunkTaskIn(task, slabBuffer); } finally { slabBuffer.release(); }
 }
 
+/** Run the chain on `window`, growing it per axis until the last stage's points are decided over `core`. */
+async function runUntilDecided(task: ChunkTask, g: ChunkGeometry, core: Box, window: Box, slabBuffer: SlabLease, done?: ChainResult): Promise<{ res: ChainResult; window: Box; windows: number }> {
+  const sizes = [task.source.shape[0], task.source.shape[1], g.depth];
+  let windows = 1;
+  let res = done ?? await runStages(task, g, window, slabBuffer);
+  while (res.value.kind === 'points' && !decidedBoxOf(res.value).every((d, a) => covers(d, core[a], sizes[a]))) {
+    const d = decidedBoxOf(res.value);
+    const next = window.map((r, a) => (covers(d[a], core[a], sizes[a]) ? r : growRange(r, d[a], core[a], sizes[a]))) as Box;
+    if (next.every((r, a) => r[0] === window[a][0] && r[1] === window[a][1])) {
+      const last = task.stages[task.stages.length - 1];
+      throw new Error(`stage '${last.nodeId}' (${last.nodeType}), chunk ${g.index + 1}/${g.count}: points decided only on z [${d[2].join(', ')})${g.tile ? `, x [${d[0].join(', ')}), y [${d[1].join(', ')})` : ''} although the window reaches the stack's edges (a kernel bug)`);
+    }
+    window = next;
+    windows++;
+    res = await runStages(task, g, window, slabBuffer);
+  }
+  return { res, window, windows };
+}
+
+const decidedBoxOf = (v: { decided: Range; decidedXY?: XY }): Box => [v.decidedXY?.[0] ?? [-Infinity, Infinity], v.decidedXY?.[1] ?? [-Infinity, Infinity], v.decided];
+
+/** Whether coordinate c lies in r along an axis of `size` (the last range of an axis also keeps c === size, as the join rule). */
+const inRange = (c: number, r: Range, size: number) => (c >= r[0] || r[0] <= 0) && (c < r[1] || (r[1] >= size && c <= size));
+
+/**
+ * Patch cores: the undecided boxes, merged where they meet, or where one window around their union
+ * costs no more than the two windows around each (margin `m` per axis, clipped to the stack).
+ */
+export function patchCores(boxes: Box[], m: [number, number, number], sizes: [number, number, number]): Box[] {
+  const grown = (b: Box) => b.map((r, a) => [Math.max(0, r[0] - m[a]), Math.min(sizes[a], r[1] + m[a])]) as Box;
+  const volume = (b: Box) => b.reduce((v, r) => v * Math.max(0, r[1] - r[0]), 1);
+  const meets = (a: Box, b: Box) => a.every((r, i) => r[0] < b[i][1] && b[i][0] < r[1]);
+  const union = (a: Box, b: Box) => a.map((r, i) => [Math.min(r[0], b[i][0]), Math.max(r[1], b[i][1])]) as Box;
+  const out = boxes.filter((b) => volume(b) > 0).map((b) => b.map((r) => [r[0], r[1]]) as Box);
+  for (let merged = true; merged;) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) for (let j = i + 1; j < out.length && !merged; j++) {
+      const u = union(out[i], out[j]);
+      if (meets(out[i], out[j]) || volume(grown(u)) <= volume(grown(out[i])) + volume(grown(out[j]))) {
+        out[i] = u;
+        out.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
+  // a canonical order, so the same plan computes the same patches in the same order
+  return out.sort((a, b) => a[2][0] - b[2][0] || a[1][0] - b[1][0] || a[0][0] - b[0][0]);
+}
+
 async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<ChunkTaskResult> {
   const t0 = performance.now();
   const g = task.geometry;
@@ -183,21 +243,34 @@ async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<C
   const tile = g.tile;
   // the read window and the owned box: x, y, z (whole planes unless the chunk is an x/y tile)
   const core: Box = tile ? [tile.core[0], tile.core[1], g.core] : [[0, X], [0, Y], g.core];
-  const sizes = [X, Y, g.depth];
-  let window: Box = tile ? [tile.read[0], tile.read[1], g.read] : [[0, X], [0, Y], g.read];
-  let windows = 1;
-  let res = await runStages(task, window, slabBuffer);
-  const decidedBox = (v: { decided: Range; decidedXY?: XY }): Box => [v.decidedXY?.[0] ?? [-Infinity, Infinity], v.decidedXY?.[1] ?? [-Infinity, Infinity], v.decided];
-  while (res.value.kind === 'points' && !decidedBox(res.value).every((d, a) => covers(d, core[a], sizes[a]))) {
-    const d = decidedBox(res.value);
-    const next = window.map((r, a) => (covers(d[a], core[a], sizes[a]) ? r : growRange(r, d[a], core[a], sizes[a]))) as Box;
-    if (next.every((r, a) => r[0] === window[a][0] && r[1] === window[a][1])) {
-      const last = task.stages[task.stages.length - 1];
-      throw new Error(`stage '${last.nodeId}' (${last.nodeType}), chunk ${g.index + 1}/${g.count}: points decided only on z [${d[2].join(', ')})${tile ? `, x [${d[0].join(', ')}), y [${d[1].join(', ')})` : ''} although the window reaches the stack's edges (a kernel bug)`);
+  const sizes: [number, number, number] = [X, Y, g.depth];
+  const first: Box = tile ? [tile.read[0], tile.read[1], g.read] : [[0, X], [0, Y], g.read];
+  let res: ChainResult, windows = 1, patches = 0;
+  const initial = await runStages(task, g, first, slabBuffer);
+  if (initial.value.kind === 'points' && initial.undecided && !decidedBoxOf(initial.value).every((d, a) => covers(d, core[a], sizes[a]))) {
+    // recompute only windows around the undecided parts of the core; the rest of the first window's points are exact
+    const p1 = initial.value;
+    const tileable = task.stages.every((s) => s.overlapXY !== undefined);
+    const zCtx = task.stages.reduce((n, s) => n + (s.overlap ?? 0), 0), xyCtx = tileable ? task.stages.reduce((n, s) => n + (s.overlapXY ?? 0), 0) : 0;
+    const clip = (b: Box) => b.map((r, a) => [Math.max(r[0], core[a][0]), Math.min(r[1], core[a][1])]) as Box;
+    const boxes = patchCores(initial.undecided.map(clip).map((b) => (tileable ? b : ([[0, X], [0, Y], b[2]] as Box))), [xyCtx, xyCtx, zCtx], sizes);
+    const inBox = (pts: Points, i: number, b: Box) => b.every((r, a) => inRange(pts.coords[3 * i + a], r, sizes[a]));
+    const parts = [filterPoints(p1.points, (i) => !boxes.some((b) => inBox(p1.points, i, b)))];
+    for (const b of boxes) {
+      const pg: ChunkGeometry = { ...g, core: b[2], read: b[2], ...(tileable ? { tile: { plane: [X, Y], core: [b[0], b[1]], read: [b[0], b[1]] } } : {}) };
+      const window = b.map((r, a) => (tileable || a === 2 ? [Math.max(0, r[0] - (a === 2 ? zCtx : xyCtx)), Math.min(sizes[a], r[1] + (a === 2 ? zCtx : xyCtx))] : [0, sizes[a]])) as Box;
+      const p = await runUntilDecided(task, pg, b, window, slabBuffer);
+      patches += p.windows;
+      if (p.res.value.kind !== 'points') throw new Error(`chunk ${g.index + 1}/${g.count}: a patch of its chain returned ${p.res.value.kind}, not points`);
+      const pts = p.res.value.points;
+      parts.push(filterPoints(pts, (i) => inBox(pts, i, b)));
     }
-    window = next;
-    windows++;
-    res = await runStages(task, window, slabBuffer);
+    res = { kind: 'points', value: { kind: 'points', points: concatPoints(parts), decided: g.core } };
+  } else {
+    // kernels that give only a decided box: the whole window grows until it covers the core
+    const r = await runUntilDecided(task, g, core, first, slabBuffer, initial);
+    res = r.res;
+    windows = r.windows;
   }
   let payload: Uint8Array;
   let header: { kind: ChunkOutputKind; dtype?: string; shape?: [number, number, number] };
@@ -223,5 +296,5 @@ async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<C
     header = { kind: 'reduce' };
   }
   writeChunkFile(task.chunkFile, header, payload);
-  return { bytes: payload.byteLength, seconds: (performance.now() - t0) / 1000, windows };
+  return { bytes: payload.byteLength, seconds: (performance.now() - t0) / 1000, windows, ...(patches ? { patches } : {}) };
 }

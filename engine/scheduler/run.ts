@@ -213,6 +213,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     let queued = 0;
     let running = 0;
     let regrown = 0; // chunks whose read window had to grow until their points were decided
+    let patched = 0; // chunks that recomputed undecided parts of their core on small windows
     const state = () => emit({ event: 'chunk-state', node: u.last.id, queued, running, executor: executor.kind });
     // bounded concurrency: locally a chunk is read inside the worker, so at most `workers` slabs are alive
     const run$ = from(todo).pipe(
@@ -246,6 +247,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
         done++;
         computed++;
         if ((r.windows ?? 1) > 1) regrown++;
+        if (r.patches) patched++;
         emit({ event: 'chunk-done', node: u.last.id, index: g.index, count: g.count, cached: false, seconds: r.seconds, ...(r.host !== undefined ? { host: r.host, pid: r.pid } : {}) });
         ctx.progress(done, geometries.length);
         return g.index;
@@ -253,7 +255,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
       toArray(),
     );
     await lastValueFrom(run$, { defaultValue: [] });
-    const chunks = { computed, cached, total: geometries.length, ...(regrown ? { regrown } : {}), ...(geometries.some((g) => g.tile) ? { tiles: true } : {}) };
+    const chunks = { computed, cached, total: geometries.length, ...(regrown ? { regrown } : {}), ...(patched ? { patched } : {}), ...(geometries.some((g) => g.tile) ? { tiles: true } : {}) };
     return { outputs: await joinChain(u, plan, workDir, ctx), chunks };
     } finally {
       chunkDir.close();

@@ -15,7 +15,7 @@ import { filterDoG } from '../lib/filters.js';
 import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor, type FlatField } from '../lib/illumination.js';
 import { toPixelParams } from '../lib/physical-units.js';
 import { backgroundReach, maximaBox, resolveDetectParams, toReduction, type DetectParams } from '../lib/params.js';
-import { boxIntensityStage, maximaStage, shapeStage, shrinkBox, trustedBox, Undecided, type Box, type Slab, type TrustedImage } from '../lib/stages.js';
+import { boxIntensityStage, maximaStage, shapeStage, shrinkBox, stackOf, trustedBox, Undecided, type Box, type Slab, type TrustedImage } from '../lib/stages.js';
 
 export interface DetectionStages {
   /** Illumination-corrected then background-removed image (ClearMap's img2). */
@@ -57,7 +57,7 @@ export interface DetectWindow {
  * the intermediate stages, and `decided`: the global z range around the core where the points are
  * exactly those of a whole-stack run (see stages.ts for why and how).
  */
-export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatField | null, win: DetectWindow): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages; decided: Range; decidedXY?: [Range, Range] } {
+export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatField | null, win: DetectWindow): { coords: Float64Array; columns: Record<string, Float64Array>; stages: DetectionStages; decided: Range; decidedXY?: [Range, Range]; undecided?: Box[] } {
   const shape = raw.shape;
   const p = params;
   const il = p.correctIlluminationParameter;
@@ -103,9 +103,13 @@ export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatFiel
 }
 
 /** The decided box around the window's core: z range, and x/y ranges with tiles. */
-function decidedOf(u: Undecided, win: DetectWindow): { decided: Range; decidedXY?: [Range, Range] } {
-  const b = u.decidedBox(win.tile ? [win.tile.core[0], win.tile.core[1], win.core] : [[0, u.slab.shape[0]], [0, u.slab.shape[1]], win.core]);
-  return win.tile ? { decided: b[2], decidedXY: [b[0], b[1]] } : { decided: b[2] };
+function decidedOf(u: Undecided, win: DetectWindow): { decided: Range; decidedXY?: [Range, Range]; undecided?: Box[] } {
+  const core: Box = win.tile ? [win.tile.core[0], win.tile.core[1], win.core] : [[0, u.slab.shape[0]], [0, u.slab.shape[1]], win.core];
+  const b = u.decidedBox(core);
+  // where the box misses the core, say which parts of it are undecided (the chunk task patches those)
+  const covered = b.every((r, a) => r[0] <= Math.max(0, core[a][0]) && r[1] >= Math.min(stackOf(u.slab)[a], core[a][1]));
+  const undecided = covered ? undefined : u.boxesIn(core);
+  return { decided: b[2], ...(win.tile ? { decidedXY: [b[0], b[1]] as [Range, Range] } : {}), ...(undecided ? { undecided } : {}) };
 }
 
 /**
@@ -141,7 +145,9 @@ async function detectSlab(slab: Volume, geometry: ChunkGeometry | undefined, raw
   const win: DetectWindow = { z0, depth, trusted: context?.trusted ?? [z0, z0 + Z], core: geometry?.core ?? [z0, z0 + Z], ...(tile ? { tile } : {}) };
   const res = detectInWindow(slab, params, flat, win);
   // with tiles the centres are global already; whole planes: x, y of the slab (origin 0 unless the caller cropped)
-  return { points: toGlobalPoints(res.coords, res.columns, tile ? [0, 0, 0] : slab.origin), decided: res.decided, decidedXY: res.decidedXY };
+  const shift: [number, number, number] = tile ? [0, 0, 0] : slab.origin;
+  const undecided = res.undecided?.map((b): Box => [[b[0][0] + shift[0], b[0][1] + shift[0]], [b[1][0] + shift[1], b[1][1] + shift[1]], b[2]]);
+  return { points: toGlobalPoints(res.coords, res.columns, shift), decided: res.decided, decidedXY: res.decidedXY, undecided };
 }
 
 /**
@@ -151,7 +157,7 @@ async function detectSlab(slab: Volume, geometry: ChunkGeometry | undefined, raw
  */
 export async function detectKernel(slab: Volume, geometry: ChunkGeometry, rawParams: Record<string, unknown>, context?: ChunkContext): Promise<DecidedPoints> {
   const r = await detectSlab(slab, geometry, rawParams, context);
-  return { kind: 'decided-points', points: r.points, decided: r.decided, ...(r.decidedXY ? { decidedXY: r.decidedXY } : {}) };
+  return { kind: 'decided-points', points: r.points, decided: r.decided, ...(r.decidedXY ? { decidedXY: r.decidedXY } : {}), ...(r.undecided ? { undecided: r.undecided } : {}) };
 }
 
 /** All points detected in a slab (global coordinates), without the decided range (tools, tests). */

@@ -120,6 +120,65 @@ export class Undecided {
     for (let i = 0; i < this.flags.length; i++) if (this.flags[i]) return false;
     return true;
   }
+  /**
+   * Boxes (global, within `core` and the stack) holding every undecided voxel of `core`: the parts of
+   * the core outside the slab or `inside`, and the bounding box of each 26-connected group of marked
+   * voxels. Points lying outside all of them are exact; the chunk task recomputes only these boxes
+   * (small windows around them) instead of the whole chunk on a larger window.
+   */
+  boxesIn(core: Box): Box[] {
+    const size = stackOf(this.slab), sb = slabBox(this.slab);
+    const c = [0, 1, 2].map((a) => [Math.max(0, core[a][0]), Math.min(size[a], core[a][1])]) as Box;
+    if (c.some((r) => r[1] <= r[0])) return [];
+    const out: Box[] = [];
+    // where marks are meaningful: the slab within `inside` (at the stack's edges the slab's bounds are no cut)
+    const d = [0, 1, 2].map((a) => meet(this.inside[a], [sb[a][0] <= 0 ? -Infinity : sb[a][0], sb[a][1] >= size[a] ? Infinity : sb[a][1]])) as Box;
+    for (let a = 0; a < 3; a++) {
+      const part = (r: Range): Box => c.map((cr, b) => (b === a ? r : cr)) as Box;
+      if (d[a][0] > c[a][0]) out.push(part([c[a][0], Math.min(c[a][1], d[a][0])]));
+      if (d[a][1] < c[a][1]) out.push(part([Math.max(c[a][0], d[a][1]), c[a][1]]));
+    }
+    const r = meetBox(c, d);
+    if (r.some((x) => x[1] <= x[0])) return out;
+    const [X, Y] = this.slab.shape, o = originOf(this.slab);
+    const lo = [0, 1, 2].map((a) => r[a][0] - o[a]), hi = [0, 1, 2].map((a) => r[a][1] - o[a]);
+    const f = this.flags;
+    let seen: Uint8Array | null = null; // over the slab, allocated at the first marked voxel of the core
+    const stack: number[] = [];
+    for (let z = lo[2]; z < hi[2]; z++) for (let y = lo[1]; y < hi[1]; y++) {
+      const row = X * (y + Y * z);
+      for (let x = lo[0]; x < hi[0]; x++) {
+        if (!f[row + x] || seen?.[row + x]) continue;
+        seen ??= new Uint8Array(f.length);
+        const b = [x, x, y, y, z, z];
+        seen[row + x] = 1;
+        stack.push(row + x);
+        while (stack.length) {
+          const q = stack.pop()!;
+          const qx = q % X, qyz = (q - qx) / X, qy = qyz % Y, qz = (qyz - qy) / Y;
+          if (qx < b[0]) b[0] = qx; if (qx > b[1]) b[1] = qx;
+          if (qy < b[2]) b[2] = qy; if (qy > b[3]) b[3] = qy;
+          if (qz < b[4]) b[4] = qz; if (qz > b[5]) b[5] = qz;
+          for (let dz = -1; dz <= 1; dz++) {
+            const nz = qz + dz;
+            if (nz < lo[2] || nz >= hi[2]) continue;
+            for (let dy = -1; dy <= 1; dy++) {
+              const ny = qy + dy;
+              if (ny < lo[1] || ny >= hi[1]) continue;
+              for (let dx = -1; dx <= 1; dx++) {
+                const nx = qx + dx;
+                if (nx < lo[0] || nx >= hi[0]) continue;
+                const n = nx + X * (ny + Y * nz);
+                if (f[n] && !seen[n]) { seen[n] = 1; stack.push(n); }
+              }
+            }
+          }
+        }
+        out.push([[b[0] + o[0], b[1] + 1 + o[0]], [b[2] + o[1], b[3] + 1 + o[1]], [b[4] + o[2], b[5] + 1 + o[2]]]);
+      }
+    }
+    return out;
+  }
   /** The z range of decidedBox (whole-plane slabs). */
   around(core: Range): Range {
     const b = slabBox(this.slab);

@@ -25,8 +25,14 @@ export function stageSpecs(stages: ChainStage[]): StageSpec[] {
 /** x/y tiles of a chunked run: tiles per axis and the columns/rows of overlap each side (default: the chain's declared one). */
 export interface Tiles { tiles: [number, number]; overlapXY?: number }
 
-/** The chain's points for chunks of `chunk` planes (overlap: the chain's declared one unless given), optionally cut into x/y tiles. */
-export async function runChunked(volume: Volume, stages: ChainStage[], chunk: number, overlap?: number, tiles?: Tiles): Promise<Points> {
+/** What the chunk tasks of a run did beyond their first window (summed over chunks). */
+export interface ChunkStats { grown: number; patches: number }
+
+/**
+ * The chain's points for chunks of `chunk` planes (overlap: the chain's declared one unless given),
+ * optionally cut into x/y tiles; `stats` (if given) gets the windows grown and patches run added.
+ */
+export async function runChunked(volume: Volume, stages: ChainStage[], chunk: number, overlap?: number, tiles?: Tiles, stats?: ChunkStats): Promise<Points> {
   const dir = mkdtempSync(join(tmpdir(), 'clearmap-chunked-'));
   try {
     const raw = join(dir, 'v.raw');
@@ -42,7 +48,8 @@ export async function runChunked(volume: Volume, stages: ChainStage[], chunk: nu
     const parts: Points[] = [];
     for (const g of geometries) {
       const file = join(dir, `${g.index}.chunk`);
-      await runChunkTask({ source, geometry: g, stages: stageSpecs(stages), chunkFile: file });
+      const r = await runChunkTask({ source, geometry: g, stages: stageSpecs(stages), chunkFile: file });
+      if (stats) { stats.grown += (r.windows ?? 1) - 1; stats.patches += r.patches ?? 0; }
       const c = readChunkPayload(file)!;
       parts.push(deserialize(c.payload) as Points);
     }

@@ -11,7 +11,7 @@ import { makeVolume, type Volume } from '../../../engine/data/volume.js';
 import { detectNode } from '../../../nodes/detection/index.js';
 import { readTiffStack } from '../../../tools/detection/tiff-stack.js';
 import { CELLFINDER_PLANES, SHARED_DATA } from '../../shared-data.js';
-import { hardStack, rowDiff, runChunked, sortedRows } from './_chunked.js';
+import { hardStack, rowDiff, runChunked, sortedRows, type ChunkStats } from './_chunked.js';
 
 function crop(v: Volume, xr: [number, number], yr: [number, number], zr: [number, number]): Volume {
   const [X, Y] = v.shape;
@@ -28,18 +28,23 @@ const HARD_PARAMS = {
   cellReach: 1,
 };
 
-async function assertChunkInvariant(t: import('ava').ExecutionContext, volume: Volume, params: Record<string, unknown>, sizes: number[], minCells: number) {
+async function assertChunkInvariant(t: import('ava').ExecutionContext, volume: Volume, params: Record<string, unknown>, sizes: number[], minCells: number): Promise<ChunkStats> {
   const stage = [{ id: 'detect', type: detectNode, params }];
   const whole = sortedRows(await runChunked(volume, stage, volume.shape[2]));
   t.true(whole.length >= minCells, `only ${whole.length} cells in the whole-stack run`);
+  const stats: ChunkStats = { grown: 0, patches: 0 };
   for (const size of sizes) {
-    const chunked = sortedRows(await runChunked(volume, stage, size));
+    const chunked = sortedRows(await runChunked(volume, stage, size, undefined, undefined, stats));
     t.is(rowDiff(whole, chunked), 0, `chunks of ${size} planes: ${chunked.length} cells vs ${whole.length} whole-stack`);
   }
+  return stats;
 }
 
 test('synthetic stack with cells longer than the overlap and an h-max ridge across chunks: identical for every chunk size', async (t) => {
-  await assertChunkInvariant(t, hardStack(), HARD_PARAMS, [1, 2, 3, 5, 8, 13, 20], 5);
+  const stats = await assertChunkInvariant(t, hardStack(), HARD_PARAMS, [1, 2, 3, 5, 8, 13, 20], 5);
+  // detect names the undecided parts of a chunk's core: those are recomputed as patches, not whole windows
+  t.true(stats.patches > 0, 'no chunk needed a patch: the stack no longer defeats the overlap');
+  t.is(stats.grown, 0, 'a whole window was regrown although detect names its undecided parts');
 });
 
 const clearmapTest = join(SHARED_DATA, 'clearmap-test');
