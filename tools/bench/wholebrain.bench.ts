@@ -72,7 +72,7 @@ export async function wholebrainBench(): Promise<BenchRow[]> {
       const voxels = plane * planes;
       if (planes === P) readPerCpu = (voxels * (1 + plan.share)) / r.cpuSeconds / 1e6;
       rss.push(r.peakRssMB);
-      const note = `${n.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU (whole CLI), ${plan.describe}, re-read ${(100 * plan.share).toFixed(0)}%, ${n.chunks?.regrown ?? 0} chunk(s) regrown, peak RSS ${r.peakRssMB.toFixed(0)} MB, stack generated in ${gen.toFixed(0)} s`;
+      const note = `${n.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU (whole CLI), ${plan.describe}, re-read ${(100 * plan.share).toFixed(0)}%, ${n.chunks?.regrown ?? 0} chunk(s) regrown, ${n.chunks?.patched ?? 0} patched, peak RSS ${r.peakRssMB.toFixed(0)} MB, stack generated in ${gen.toFixed(0)} s`;
       rows.push({ section: 'wholebrain', case: `detect ${X}x${Y}x${planes} uint16 (TIFF), ${workers} workers: per worker, from CPU time`, value: voxels / 1e6 / r.cpuSeconds, unit: 'Mvoxel/s per worker', note });
       rows.push({ section: 'wholebrain', case: `detect ${X}x${Y}x${planes}, ${workers} workers: per worker, from wall time`, value: voxels / 1e6 / n.seconds / workers, unit: 'Mvoxel/s per worker', note: `load average ${loadavg()[0].toFixed(1)} (${load0.toFixed(1)} before the first run)${loadavg()[0] > cpus().length + 0.5 ? ': the machine is NOT idle, wall figures are inflated' : ''}` });
     } finally {

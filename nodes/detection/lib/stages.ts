@@ -20,7 +20,6 @@
 import type { Range, Shape3 } from '../../../engine/data/volume.js';
 import { labelComponents } from '../../../lib/kernels/label.js';
 import { centresOfMass, labelSizes, reduceByLabel, type Reduction } from '../../../lib/kernels/measure.js';
-import { maxFilterXY } from '../../../lib/kernels/maxima.js';
 import { reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
 import { seededWatershed } from '../../../lib/kernels/watershed.js';
 import { extendedMaximaStages } from './extended-maxima.js';
@@ -282,7 +281,7 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
   // voxels whose mask value may differ from a whole-stack run
   let taint: Uint8Array | null = null;
   if (anyCut) {
-    const uncertainR = new Float32Array(PD * DZ);
+    const uncertainR = new Uint8Array(PD * DZ);
     if (p.hMax !== null) {
       // R(p) is exact where the highest level at which p reaches a cut face is not above R(p)
       const src = st.source, R = st.transformed;
@@ -308,9 +307,7 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
     // uncertain R or leaves the window through a cut.
     const [sx, sy, sz] = p.size;
     const cx = sx >> 1, cy = sy >> 1, cz = sz >> 1;
-    const R = st.transformed;
-    const xyU = maxFilterXY(uncertainR, shapeD, sx, sy);
-    const xyR = maxFilterXY(R, shapeD, sx, sy);
+    const R = st.transformed, src = st.source, isMax = st.mask;
     const leavesX = new Uint8Array(DX), leavesY = new Uint8Array(DY);
     for (let x = 0; x < DX; x++) leavesX[x] = (x - cx < 0 && cutLow[0]) || (x - cx + sx - 1 > DX - 1 && cutHigh[0]) ? 1 : 0;
     for (let y = 0; y < DY; y++) leavesY[y] = (y - cy < 0 && cutLow[1]) || (y - cy + sy - 1 > DY - 1 && cutHigh[1]) ? 1 : 0;
@@ -320,16 +317,31 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
       const zlo = z - cz, zhi = z - cz + sz - 1;
       const leavesZ = (zlo < 0 && cutLow[2]) || (zhi > DZ - 1 && cutHigh[2]);
       const q0 = Math.max(0, zlo), q1 = Math.min(DZ - 1, zhi);
-      for (let y = 0, i = 0, o2 = z * PD; y < DY; y++) for (let x = 0; x < DX; x++, i++) {
-        const v = imgD[o2 + i];
-        if (thr !== null && !(v >= thr)) continue;
-        let boxMax = -Infinity;
-        for (let q = q0; q <= q1; q++) { const r = xyR[q * PD + i]; if (r > boxMax) boxMax = r; }
-        if (boxMax > st.source[o2 + i]) continue; // R <= the (floor-raised) image it reconstructs
-        if (uncertainR[o2 + i]) { taint[o2 + i] = 1; continue; }
-        if (!st.mask[o2 + i]) continue;
-        if (leavesZ || leavesX[x] || leavesY[y]) { taint[o2 + i] = 1; continue; }
-        for (let q = q0; q <= q1; q++) if (xyU[q * PD + i]) { taint[o2 + i] = 1; break; }
+      for (let y = 0, i = 0, o2 = z * PD; y < DY; y++) {
+        const y0 = Math.max(0, y - cy), y1 = Math.min(DY - 1, y - cy + sy - 1);
+        for (let x = 0; x < DX; x++, i++) {
+          const v = imgD[o2 + i];
+          if (thr !== null && !(v >= thr)) continue;
+          const u = uncertainR[o2 + i];
+          // neither uncertain nor a maximum here: certain whatever its box holds (the box is only
+          // scanned for the few voxels that are, instead of max-filtering the whole window)
+          if (!u && !isMax[o2 + i]) continue;
+          const x0 = Math.max(0, x - cx), x1 = Math.min(DX - 1, x - cx + sx - 1);
+          let boxMax = -Infinity;
+          for (let q = q0; q <= q1; q++) for (let yy = y0; yy <= y1; yy++) {
+            const row = q * PD + yy * DX;
+            for (let xx = x0; xx <= x1; xx++) { const r = R[row + xx]; if (r > boxMax) boxMax = r; }
+          }
+          if (boxMax > src[o2 + i]) continue; // R <= the (floor-raised) image it reconstructs
+          if (u) { taint[o2 + i] = 1; continue; }
+          if (leavesZ || leavesX[x] || leavesY[y]) { taint[o2 + i] = 1; continue; }
+          let seen = 0;
+          for (let q = q0; q <= q1 && !seen; q++) for (let yy = y0; yy <= y1 && !seen; yy++) {
+            const row = q * PD + yy * DX;
+            for (let xx = x0; xx <= x1; xx++) if (uncertainR[row + xx]) { seen = 1; break; }
+          }
+          if (seen) taint[o2 + i] = 1;
+        }
       }
     }
   }
