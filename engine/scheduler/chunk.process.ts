@@ -6,12 +6,15 @@ import { importExport } from '../data/read.js';
 import type { PoolTask } from '../core/node-type.js';
 import type { ProcessReply, ProcessRequest } from './process-pool.js';
 
+// the callback takes send errors (the parent went away): 'disconnect' then ends this process
+const ignore = () => {};
 const send = (m: ProcessReply) => {
+  if (!process.connected) return;
   try {
-    process.send!(m);
+    process.send!(m, undefined, undefined, ignore);
   } catch (e) {
     // a value the serializer cannot carry (e.g. a function in a result): report that instead
-    if ('ok' in m && m.ok) process.send!({ id: m.id, ok: false, error: { name: 'Error', message: `the result cannot be sent back from the worker process: ${(e as Error).message}` } } satisfies ProcessReply);
+    if ('ok' in m && m.ok) process.send!({ id: m.id, ok: false, error: { name: 'Error', message: `the result cannot be sent back from the worker process: ${(e as Error).message}` } } satisfies ProcessReply, undefined, undefined, ignore);
   }
 };
 

@@ -45,7 +45,13 @@ const ENTRY = fileURLToPath(new URL('./chunk.process.js', import.meta.url));
 // children of every pool, killed when this process exits (process.exit() included)
 const live = new Set<ChildProcess>();
 let exitHook = false;
+let started = 0;
+/** Worker processes this process has started so far (all pools): runs that hit the cache start none. */
+export function workerProcessesStarted(): number {
+  return started;
+}
 function track(child: ChildProcess): void {
+  started++;
   live.add(child);
   if (!exitHook) {
     exitHook = true;
@@ -68,8 +74,21 @@ function exitText(code: number | null, signal: NodeJS.Signals | null): string {
   return `exited with code ${code}`;
 }
 
-// a debugger port cannot be shared: children do not inherit --inspect
-const childExecArgv = () => process.execArgv.filter((a) => !/^--inspect(-brk|-port|-wait)?(=|$)/.test(a));
+// Node options of this process, minus what would make the child run something else than the entry
+// (-e/-p scripts: a child would re-run the parent's script), or clash (a debugger port is not shared).
+const SCRIPT_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+const OWN_OPTIONS = /^(--inspect(-brk|-port|-wait)?|--eval|--print|--test|--watch|--watch-path|-i|--interactive|-c|--check|--input-type)(=|$)/;
+function childExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (SCRIPT_OPTIONS.has(argv[i])) i++; // and its script
+    else if (!OWN_OPTIONS.test(argv[i])) out.push(argv[i]);
+  }
+  return out;
+}
+/** Set in worker processes: they never start worker processes of their own. */
+const WORKER_ENV = 'CLEARMAP_WORKER_PROCESS';
 
 export class ProcessPool implements TaskPool {
   private readonly slots = new Set<Slot>();
@@ -106,6 +125,7 @@ export class ProcessPool implements TaskPool {
 
   private submit(j: Omit<Job, 'resolve' | 'reject'>): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error(`${j.label}: the worker pool is closed`));
+    if (process.env[WORKER_ENV]) return Promise.reject(new Error(`${j.label}: a worker process cannot start worker processes of its own`));
     return new Promise((resolve, reject) => {
       this.waiting.push({ ...j, resolve, reject });
       this.pump();
@@ -127,7 +147,7 @@ export class ProcessPool implements TaskPool {
     const child = fork(ENTRY, [], {
       serialization: 'advanced',
       execArgv: childExecArgv(),
-      env: process.env,
+      env: { ...process.env, [WORKER_ENV]: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     track(child);
