@@ -2,7 +2,7 @@
 // threads on this machine. Either's per-task overhead is negligible at chunk granularity (a chunk is
 // tens of MB). Created lazily: runs that hit the cache start no workers.
 import { Pool, spawn, Worker } from 'threads';
-import { ProcessPool } from './process-pool.js';
+import { ProcessPool, type TaskPool } from './process-pool.js';
 import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
 import type { PoolTask } from '../core/node-type.js';
 import type { ChunkHooks, ChunkJob, Executor } from './executor.js';
@@ -16,13 +16,7 @@ export type LocalWorkerKind = 'processes' | 'threads';
 export const LOCAL_WORKER_KINDS: readonly LocalWorkerKind[] = ['processes', 'threads'];
 export const DEFAULT_LOCAL_WORKERS: LocalWorkerKind = 'processes';
 
-/** What the local executor and remote executors' local pools need of a pool. */
-export interface TaskPool {
-  readonly size: number;
-  run(task: ChunkTask, onStart?: () => void): Promise<ChunkTaskResult>;
-  runTask<T>(task: PoolTask): Promise<T>;
-  close(): Promise<void>;
-}
+export type { TaskPool };
 
 /** A pool of `size` local workers of the given kind (started lazily). */
 export function localPool(size: number, kind: LocalWorkerKind = DEFAULT_LOCAL_WORKERS): TaskPool {

@@ -12,7 +12,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PoolTask } from '../core/node-type.js';
 import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
-import type { TaskPool } from './pool.js';
+
+/** What the local executor and remote executors' local pools need of a pool (threads or processes). */
+export interface TaskPool {
+  readonly size: number;
+  run(task: ChunkTask, onStart?: () => void): Promise<ChunkTaskResult>;
+  runTask<T>(task: PoolTask): Promise<T>;
+  close(): Promise<void>;
+}
 
 /** A worker process may take this long to start (import the engine) on a loaded machine. */
 export const PROCESS_START_TIMEOUT_MS = 180_000;
