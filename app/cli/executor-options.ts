@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXECUTOR_KINDS, type Executor, type ExecutorKind } from '../../engine/scheduler/executor.js';
 import { createExecutor } from '../../engine/scheduler/executors.js';
+import { LOCAL_WORKER_KINDS, type LocalWorkerKind } from '../../engine/scheduler/pool.js';
 import type { WorkflowSettings } from '../../engine/workflow/format.js';
 
 export interface ExecutorCliOptions {
   executor?: ExecutorKind;
+  localWorkers?: LocalWorkerKind;
   redis?: string;
   queue?: string;
   partition?: string;
@@ -51,12 +53,19 @@ function seconds(v: string): number {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+/** --local-workers processes|threads (also used by `clearmap worker`). */
+export function localWorkersArg(v: string): LocalWorkerKind {
+  if (!LOCAL_WORKER_KINDS.includes(v as LocalWorkerKind)) throw new InvalidArgumentError(`expected ${LOCAL_WORKER_KINDS.join(' or ')}`);
+  return v as LocalWorkerKind;
+}
+
 export function addExecutorOptions(cmd: Command): Command {
   return cmd
     .option('--executor <kind>', `where chunk tasks run: ${EXECUTOR_KINDS.join(', ')} (default: settings.executor, else local)`, (v: string) => {
       if (!EXECUTOR_KINDS.includes(v as ExecutorKind)) throw new InvalidArgumentError(`expected one of ${EXECUTOR_KINDS.join(', ')}`);
       return v as ExecutorKind;
     })
+    .option('--local-workers <kind>', `what this machine's workers are: ${LOCAL_WORKER_KINDS.join(' or ')} (default: settings.localWorkers, else processes)`, localWorkersArg)
     .option('--redis <url>', 'bullmq: Redis URL (redis://host:port, unix:///path/redis.sock)')
     .option('--queue <name>', 'bullmq: queue name (default clearmap)')
     .option('--partition <name>', 'slurm: partition')
@@ -74,7 +83,7 @@ export function addExecutorOptions(cmd: Command): Command {
 
 export function executorFromOptions(o: ExecutorCliOptions, settings: WorkflowSettings | undefined, workers: number, cacheDir: string, log: (m: string) => void): Promise<Executor> {
   return createExecutor({
-    kind: o.executor, workers, cacheDir: resolve(cacheDir), redis: o.redis, queue: o.queue, log,
+    kind: o.executor, localWorkers: o.localWorkers, workers, cacheDir: resolve(cacheDir), redis: o.redis, queue: o.queue, log,
     slurm: {
       partition: o.partition, account: o.account, time: o.time, memPerTask: o.memPerTask, cpusPerTask: o.cpusPerTask,
       maxParallel: o.maxParallel, sbatchArgs: o.sbatchArg, poll: o.poll, retries: o.retries, tasksPerElement: o.tasksPerElement,

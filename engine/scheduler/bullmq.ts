@@ -9,7 +9,7 @@ import { serialize, deserialize } from 'node:v8';
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { PoolTask } from '../core/node-type.js';
-import { ChunkPool } from './pool.js';
+import { localPool, type LocalWorkerKind, type TaskPool } from './pool.js';
 import { readChunkHeader, readChunkPayload } from './chunk-file.js';
 import type { ChunkTask } from './chunk-task.js';
 import type { ChunkHooks, ChunkJob, ChunkRunResult, Executor } from './executor.js';
@@ -56,6 +56,8 @@ export interface BullmqExecutorOptions {
   queue?: string;
   /** Threads for whole nodes' generic tasks (NodeContext.parallel), run on the coordinator. */
   localThreads: number;
+  /** What those local workers are (default processes). */
+  localWorkers?: LocalWorkerKind;
   log?(message: string): void;
 }
 
@@ -63,7 +65,7 @@ export class BullmqExecutor implements Executor {
   readonly kind = 'bullmq' as const;
   /** All chunks of a node go to the queue at once; the queue and the workers pace them. */
   readonly inFlight = 100_000;
-  private readonly local: ChunkPool;
+  private readonly local: TaskPool;
   private readonly redis: Redis;
   private readonly queue: Queue;
   private events?: Promise<QueueEvents>;
@@ -71,7 +73,7 @@ export class BullmqExecutor implements Executor {
 
   private constructor(readonly size: number, private readonly workers: WorkerInfo[], private readonly o: BullmqExecutorOptions & { queue: string }, redis: Redis) {
     this.redis = redis;
-    this.local = new ChunkPool(Math.max(1, o.localThreads));
+    this.local = localPool(Math.max(1, o.localThreads), o.localWorkers);
     this.queue = new Queue(o.queue, { connection: redisOptions(o.redis) });
   }
 
@@ -162,6 +164,8 @@ export interface QueueWorkerOptions {
   redis: string;
   queue?: string;
   threads: number;
+  /** What the `threads` workers are: child processes (default) or worker threads. */
+  localWorkers?: LocalWorkerKind;
   /** Memory this worker may use for chunks (bytes), split between its threads; default 60% of RAM. */
   memory?: number;
   policy: TaskPolicy;
@@ -176,7 +180,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<{ close()
   const queue = o.queue ?? DEFAULT_QUEUE;
   const host = hostname();
   const pid = process.pid;
-  const pool = new ChunkPool(o.threads);
+  const pool = localPool(o.threads, o.localWorkers);
   const redis = redisConnection(o.redis);
   const memoryPerTask = Math.floor((o.memory ?? 0.6 * totalmem()) / o.threads);
   const log = o.log ?? (() => {});

@@ -1,7 +1,8 @@
-// The local executor: a threads.js worker pool on this machine (the default). Its ~1 ms per-task
-// overhead is negligible at chunk granularity (a chunk is tens of MB). Created lazily: runs that hit
-// the cache start no threads.
+// The local executor: a pool of worker processes (default, process-pool.ts) or of threads.js worker
+// threads on this machine. Either's per-task overhead is negligible at chunk granularity (a chunk is
+// tens of MB). Created lazily: runs that hit the cache start no workers.
 import { Pool, spawn, Worker } from 'threads';
+import { ProcessPool, type TaskPool } from './process-pool.js';
 import type { ChunkTask, ChunkTaskResult } from './chunk-task.js';
 import type { PoolTask } from '../core/node-type.js';
 import type { ChunkHooks, ChunkJob, Executor } from './executor.js';
@@ -10,8 +11,21 @@ const THREAD_START_TIMEOUT_MS = 180_000;
 
 type ChunkWorkerApi = { runChunk(task: ChunkTask): Promise<ChunkTaskResult>; runTask(task: PoolTask): Promise<unknown> };
 
+/** What local workers are: child processes (default) or worker threads of this process. */
+export type LocalWorkerKind = 'processes' | 'threads';
+export const LOCAL_WORKER_KINDS: readonly LocalWorkerKind[] = ['processes', 'threads'];
+export const DEFAULT_LOCAL_WORKERS: LocalWorkerKind = 'processes';
+
+export type { TaskPool };
+
+/** A pool of `size` local workers of the given kind (started lazily). */
+export function localPool(size: number, kind: LocalWorkerKind = DEFAULT_LOCAL_WORKERS): TaskPool {
+  if (!LOCAL_WORKER_KINDS.includes(kind)) throw new Error(`unknown kind of local workers '${kind}' (expected ${LOCAL_WORKER_KINDS.join(' or ')})`);
+  return kind === 'threads' ? new ChunkPool(size) : new ProcessPool(size);
+}
+
 /** A pool of worker threads running chunk tasks and generic tasks (also used by remote workers). */
-export class ChunkPool {
+export class ChunkPool implements TaskPool {
   // threads' generic pool types don't line up under NodeNext; the API used here is queue() and terminate()
   private pool?: { queue(fn: (w: unknown) => Promise<unknown>): PromiseLike<unknown>; terminate(force?: boolean): Promise<void> };
 
@@ -45,10 +59,10 @@ export class ChunkPool {
 
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
-  private readonly pool: ChunkPool;
+  private readonly pool: TaskPool;
 
-  constructor(readonly size: number) {
-    this.pool = new ChunkPool(size);
+  constructor(readonly size: number, readonly workerKind: LocalWorkerKind = DEFAULT_LOCAL_WORKERS) {
+    this.pool = localPool(size, workerKind);
   }
 
   get inFlight(): number {

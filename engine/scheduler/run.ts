@@ -61,7 +61,7 @@ export async function runWorkflow(wf: ValidWorkflow, opts: RunOptions): Promise<
     await opts.executor?.close(); // the run owns the executor it was given, even when it cannot start
     throw e;
   }
-  const executor: Executor = opts.executor ?? new LocalExecutor(Math.max(1, opts.workers));
+  const executor: Executor = opts.executor ?? new LocalExecutor(Math.max(1, opts.workers), wf.workflow.settings?.localWorkers);
   const units = planUnits(wf);
   const summaries = new Map<string, NodeSummary>(wf.order.map((n) => [n.id, { id: n.id, type: n.type.type, status: 'skipped', seconds: 0 }]));
   const results = new Map<string, Promise<Record<string, Artefact>>>();

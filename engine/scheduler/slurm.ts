@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PoolTask } from '../core/node-type.js';
-import { ChunkPool } from './pool.js';
+import { localPool, type LocalWorkerKind, type TaskPool } from './pool.js';
 import { readChunkHeader } from './chunk-file.js';
 import type { StageSpec } from './chunk-task.js';
 import type { ChunkHooks, ChunkJob, ChunkRunResult, Executor } from './executor.js';
@@ -44,6 +44,8 @@ export interface SlurmOptions {
   pluginRoots?: string[];
   /** Threads for whole nodes' generic tasks, run on the coordinator. */
   localThreads: number;
+  /** What those local workers are (default processes). */
+  localWorkers?: LocalWorkerKind;
   log?(message: string): void;
 }
 
@@ -73,7 +75,7 @@ export class SlurmExecutor implements Executor {
   readonly kind = 'slurm' as const;
   readonly inFlight = 100_000;
   readonly size: number;
-  private readonly local: ChunkPool;
+  private readonly local: TaskPool;
   private readonly runDir: string;
   private readonly units = new Map<StageSpec[], string>();
   private batch: Pending[] = [];
@@ -87,7 +89,7 @@ export class SlurmExecutor implements Executor {
 
   constructor(private readonly o: SlurmOptions) {
     this.size = Math.max(1, o.maxParallel ?? 16);
-    this.local = new ChunkPool(Math.max(1, o.localThreads));
+    this.local = localPool(Math.max(1, o.localThreads), o.localWorkers);
     this.runDir = join(o.cacheRoot, 'tasks', `${hostname()}-${process.pid}-${Date.now().toString(36)}`);
   }
 

@@ -26,6 +26,8 @@ export interface WorkflowSettings {
   tileSizeMax?: number;
   /** Where chunk tasks run: this machine's threads (default), a SLURM cluster or a BullMQ queue (`--executor` overrides). */
   executor?: 'local' | 'slurm' | 'bullmq';
+  /** Local workers: child processes (default; they do not slow each other down) or worker threads (`--local-workers` overrides). */
+  localWorkers?: 'processes' | 'threads';
 }
 
 export interface Workflow {
@@ -64,6 +66,7 @@ export const workflowEnvelopeSchema = {
         workerMemoryMax: { type: 'integer', minimum: 1, description: "Memory one worker may use for a chunk, in bytes (default: 60% of RAM / workers); chunks are sized from it and the nodes' working memory per voxel." },
         tileSizeMax: { type: 'integer', minimum: 0, description: 'Largest x/y tile (pixels) for chains whose nodes support x/y tiles; 0 = whole planes only. Default: tiles when that finishes sooner (large planes, shallow stacks).' },
         executor: { enum: ['local', 'slurm', 'bullmq'], description: "Where chunk tasks run: 'local' threads (default), 'slurm' array jobs or a 'bullmq' queue; --executor overrides. Never part of a cache key." },
+        localWorkers: { enum: ['processes', 'threads'], description: "What this machine's workers are: child 'processes' (default; worker threads of one process slow each other down through shared memory mappings) or worker 'threads'; --local-workers overrides. Never part of a cache key." },
       },
     },
     nodes: {
