@@ -1,8 +1,8 @@
 // Shared benchmark helpers: temp dirs, synthetic stacks, running the real CLI and reading its summary.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunSummary } from '../../engine/core/events.js';
 import { createVolumeWriter } from '../../nodes/io/lib/formats.js';
@@ -47,15 +47,38 @@ export function runWorkflowCli(dir: string, wf: unknown, args: string[] = []): R
   return runWorkflowCliTimed(dir, wf, args).summary;
 }
 
-/** Run a workflow through the CLI; also the CPU seconds (user + system, all threads) and peak RSS of the whole process, via GNU time. */
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Start rss-sampler.js on this process's descendants; stop() gives their summed peak RSS in MB (NaN if it failed). */
+function sampleTreeRss(dir: string): { stop(): number } {
+  const out = join(dir, `rss-${Math.random().toString(36).slice(2, 8)}`);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./rss-sampler.js', import.meta.url)), String(process.pid), out], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && !existsSync(`${out}.ready`); i++) sleep(50);
+  return {
+    stop() {
+      child.kill('SIGTERM');
+      for (let i = 0; i < 200 && !existsSync(out); i++) sleep(50);
+      return existsSync(out) ? Number(readFileSync(out, 'utf8')) / 2 ** 20 : NaN;
+    },
+  };
+}
+
+/**
+ * Run a workflow through the CLI; also the CPU seconds (user + system, all threads and worker
+ * processes, via GNU time) and the peak RSS summed over the CLI and its worker processes.
+ */
 export function runWorkflowCliTimed(dir: string, wf: unknown, args: string[] = []): { summary: RunSummary; cpuSeconds: number; peakRssMB: number } {
   const file = join(dir, `wf-${Math.random().toString(36).slice(2, 8)}.json`);
   writeFileSync(file, JSON.stringify(wf));
   const summaryFile = `${file}.summary.json`;
+  const rss = sampleTreeRss(dir);
   const r = spawnSync('/usr/bin/time', ['-f', '__CPU__%U %S %M', process.execPath, CLI, 'run', file, '--cache', join(dir, 'cache'), '--out', join(dir, 'out'), '--summary', summaryFile, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const tree = rss.stop();
   if (r.status !== 0) throw new Error(`benchmark workflow failed (exit ${r.status}):\n${r.stderr}`);
   const m = /__CPU__([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  return { summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN, peakRssMB: m ? Number(m[3]) / 1024 : NaN };
+  // the largest single process (GNU time) is a floor when sampling missed a short peak
+  const single = m ? Number(m[3]) / 1024 : NaN;
+  return { summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN, peakRssMB: Math.max(Number.isNaN(tree) ? 0 : tree, single) };
 }
 
 /** Wall time and peak RSS of a command, via GNU time. */
