@@ -224,6 +224,9 @@ export class ProcessPool implements TaskPool {
 
   // an idle process does not keep this process alive (a pool nobody closed does not hang the exit)
   private idle(slot: Slot): void {
+    // once closing, close() holds every child ref'd until it exits: a reply arriving after close()
+    // must not unref it, or the event loop can empty (and this process end) before the 'exit' event
+    if (this.closed) return;
     slot.child.unref();
     (slot.child.channel as { unref?(): void } | undefined)?.unref?.();
   }
