@@ -188,11 +188,11 @@ export async function runChunkTask(task: ChunkTask): Promise<ChunkTaskResult> {
 }
 
 /** Run the chain on `window`, growing it per axis until the last stage's points are decided over `core`. */
-async function runUntilDecided(task: ChunkTask, g: ChunkGeometry, core: Box, window: Box, slabBuffer: SlabLease, done?: ChainResult): Promise<{ res: ChainResult; window: Box; windows: number }> {
-  const sizes = [task.source.shape[0], task.source.shape[1], g.depth];
+async function runUntilDecided(task: ChunkTask, g: ChunkGeometry, core: Box, window: Box, slabBuffer: SlabLease, done?: ChainResult): Promise<{ res: ChainResult; windows: number }> {
+  const sizes: [number, number, number] = [task.source.shape[0], task.source.shape[1], g.depth];
   let windows = 1;
   let res = done ?? await runStages(task, g, window, slabBuffer);
-  while (res.value.kind === 'points' && !decidedBoxOf(res.value).every((d, a) => covers(d, core[a], sizes[a]))) {
+  while (res.value.kind === 'points' && !coversCore(res.value, core, sizes)) {
     const d = decidedBoxOf(res.value);
     const next = window.map((r, a) => (covers(d[a], core[a], sizes[a]) ? r : growRange(r, d[a], core[a], sizes[a]))) as Box;
     if (next.every((r, a) => r[0] === window[a][0] && r[1] === window[a][1])) {
@@ -203,10 +203,12 @@ async function runUntilDecided(task: ChunkTask, g: ChunkGeometry, core: Box, win
     windows++;
     res = await runStages(task, g, window, slabBuffer);
   }
-  return { res, window, windows };
+  return { res, windows };
 }
 
 const decidedBoxOf = (v: { decided: Range; decidedXY?: XY }): Box => [v.decidedXY?.[0] ?? [-Infinity, Infinity], v.decidedXY?.[1] ?? [-Infinity, Infinity], v.decided];
+/** Whether points decided on v's box cover every point of `core` (a box of a stack of `sizes`). */
+const coversCore = (v: { decided: Range; decidedXY?: XY }, core: Box, sizes: [number, number, number]) => decidedBoxOf(v).every((d, a) => covers(d, core[a], sizes[a]));
 
 /** Whether coordinate c lies in r along an axis of `size` (the last range of an axis also keeps c === size, as the join rule). */
 const inRange = (c: number, r: Range, size: number) => (c >= r[0] || r[0] <= 0) && (c < r[1] || (r[1] >= size && c <= size));
@@ -247,7 +249,7 @@ async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<C
   const first: Box = tile ? [tile.read[0], tile.read[1], g.read] : [[0, X], [0, Y], g.read];
   let res: ChainResult, windows = 1, patches = 0;
   const initial = await runStages(task, g, first, slabBuffer);
-  if (initial.value.kind === 'points' && initial.undecided && !decidedBoxOf(initial.value).every((d, a) => covers(d, core[a], sizes[a]))) {
+  if (initial.value.kind === 'points' && initial.undecided && !coversCore(initial.value, core, sizes)) {
     // recompute only windows around the undecided parts of the core; the rest of the first window's points are exact
     const p1 = initial.value;
     const tileable = task.stages.every((s) => s.overlapXY !== undefined);

@@ -15,7 +15,7 @@ import { filterDoG } from '../lib/filters.js';
 import { correctIllumination, loadFlatField, resolveIlluminationPaths, scalingFactor, type FlatField } from '../lib/illumination.js';
 import { toPixelParams } from '../lib/physical-units.js';
 import { backgroundReach, maximaBox, resolveDetectParams, toReduction, type DetectParams } from '../lib/params.js';
-import { boxIntensityStage, maximaStage, shapeStage, shrinkBox, stackOf, trustedBox, Undecided, type Box, type Slab, type TrustedImage } from '../lib/stages.js';
+import { boxIntensityStage, maximaStage, shapeStage, shrinkBox, trustedBox, Undecided, type Box, type Slab, type TrustedImage } from '../lib/stages.js';
 
 export interface DetectionStages {
   /** Illumination-corrected then background-removed image (ClearMap's img2). */
@@ -106,10 +106,8 @@ export function detectInWindow(raw: Volume, params: DetectParams, flat: FlatFiel
 function decidedOf(u: Undecided, win: DetectWindow): { decided: Range; decidedXY?: [Range, Range]; undecided?: Box[] } {
   const core: Box = win.tile ? [win.tile.core[0], win.tile.core[1], win.core] : [[0, u.slab.shape[0]], [0, u.slab.shape[1]], win.core];
   const b = u.decidedBox(core);
-  // where the box misses the core, say which parts of it are undecided (the chunk task patches those)
-  const covered = b.every((r, a) => r[0] <= Math.max(0, core[a][0]) && r[1] >= Math.min(stackOf(u.slab)[a], core[a][1]));
-  const undecided = covered ? undefined : u.boxesIn(core);
-  return { decided: b[2], ...(win.tile ? { decidedXY: [b[0], b[1]] as [Range, Range] } : {}), ...(undecided ? { undecided } : {}) };
+  // and which parts of the core are undecided: where the box misses the core, the chunk task patches those
+  return { decided: b[2], ...(win.tile ? { decidedXY: [b[0], b[1]] as [Range, Range] } : {}), undecided: u.boxesIn(core) };
 }
 
 /**
