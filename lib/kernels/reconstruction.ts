@@ -285,3 +285,55 @@ export function hMaxTransform(img: Float32Array, shape: Shape3, h: number): Floa
   reconstruct26(J, I, shape);
   return unpad(J, shape);
 }
+
+/**
+ * Raise a 26-connected reconstruction by dilation in place: `J` (the reconstruction of some seed
+ * under `mask`) becomes the reconstruction of that seed and of `mask` at the voxels `sources` (as if
+ * they had been seeded with their mask value). rec(a ∨ b) = rec(a) ∨ rec(b), so this is
+ * max(J, reconstruct(sources)); but only voxels that rise are visited (a bucket queue by value from
+ * the sources, highest first), so it costs what changes, not the volume (the escape levels of a cut
+ * window rise above the h-max transform at ~1% of its voxels). Each voxel that rises is marked in
+ * `rose` (zeroed by the caller) and listed once with its value before, so the caller can restore J.
+ * NaN in `mask` is not supported (the caller checks). Same bytes as a full reconstruction: values
+ * are only copied and compared.
+ */
+export function raiseReconstruction26(J: Float32Array, mask: Float32Array, shape: Shape3, sources: ArrayLike<number>, rose: Uint8Array, range: [number, number]): { index: number[]; before: number[] } {
+  const [X, Y, Z] = shape;
+  const P = X * Y;
+  const index: number[] = [], before: number[] = [];
+  const NB = 4096;
+  const [lo, hi] = range;
+  const scale = hi > lo ? (NB - 1) / (hi - lo) : 0;
+  const bucket = (v: number) => { const k = Math.floor((v - lo) * scale); return k > 0 ? (k < NB ? k : NB - 1) : 0; };
+  const buckets: number[][] = Array.from({ length: NB }, () => []);
+  let top = -1;
+  const raise = (i: number, v: number, cap: number) => {
+    if (!rose[i]) { rose[i] = 1; index.push(i); before.push(J[i]); }
+    J[i] = v;
+    const k = Math.min(bucket(v), cap);
+    buckets[k].push(i);
+    if (k > top) top = k;
+  };
+  for (let s = 0; s < sources.length; s++) { const i = sources[s]; if (mask[i] > J[i]) raise(i, mask[i], NB - 1); }
+  // highest bucket first; a voxel popped late (raised again meanwhile) spreads its current value
+  for (let cur = top; cur >= 0; cur--) {
+    const b = buckets[cur];
+    while (b.length) {
+      const p = b.pop()!;
+      const jp = J[p];
+      const x = p % X, yz = (p - x) / X, y = yz % Y, z = (yz - y) / Y;
+      for (let dz = z > 0 ? -1 : 0; dz <= (z < Z - 1 ? 1 : 0); dz++) for (let dy = y > 0 ? -1 : 0; dy <= (y < Y - 1 ? 1 : 0); dy++) {
+        const row = p + dz * P + dy * X;
+        for (let dx = x > 0 ? -1 : 0; dx <= (x < X - 1 ? 1 : 0); dx++) {
+          const q = row + dx;
+          const jq = J[q];
+          if (jq < jp) {
+            const mq = mask[q];
+            if (mq !== jq) raise(q, jp < mq ? jp : mq, cur);
+          }
+        }
+      }
+    }
+  }
+  return { index, before };
+}

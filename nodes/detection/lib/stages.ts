@@ -20,7 +20,7 @@
 import type { Range, Shape3 } from '../../../engine/data/volume.js';
 import { labelComponents } from '../../../lib/kernels/label.js';
 import { centresOfMass, labelSizes, reduceByLabel, type Reduction } from '../../../lib/kernels/measure.js';
-import { reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
+import { raiseReconstruction26, reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
 import { seededWatershed } from '../../../lib/kernels/watershed.js';
 import { extendedMaximaStages } from './extended-maxima.js';
 
@@ -283,23 +283,24 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
   if (anyCut) {
     const uncertainR = new Uint8Array(PD * DZ);
     if (p.hMax !== null) {
-      // R(p) is exact where the highest level at which p reaches a cut face is not above R(p)
+      // R(p) is exact where the highest level at which p reaches a cut face (E(p), the reconstruction
+      // of f seeded with f on the cut faces) is not above R(p). max(R, E) is R raised from the cut
+      // faces, which visits only the voxels where E > R (uncertainR marks them).
       const src = st.source, R = st.transformed;
-      let min = Infinity;
-      for (let i = 0; i < src.length; i++) if (src[i] < min) min = src[i];
-      const seed = new Float32Array(src.length).fill(min);
-      if (cutLow[2]) seed.set(src.subarray(0, PD), 0);
-      if (cutHigh[2]) seed.set(src.subarray((DZ - 1) * PD, DZ * PD), (DZ - 1) * PD);
-      if (cutLow[1] || cutHigh[1]) for (let z = 0; z < DZ; z++) {
-        if (cutLow[1]) { const a = z * PD; seed.set(src.subarray(a, a + DX), a); }
-        if (cutHigh[1]) { const a = z * PD + (DY - 1) * DX; seed.set(src.subarray(a, a + DX), a); }
+      let min = Infinity, max = -Infinity, nan = false;
+      for (let i = 0; i < src.length; i++) { const v = src[i]; if (v < min) min = v; if (v > max) max = v; if (v !== v) nan = true; }
+      if (nan) escapeByReconstruction(src, R, shapeD, cutLow, cutHigh, min, uncertainR);
+      else {
+        const faces: number[] = [];
+        for (let z = 0; z < DZ; z++) for (let y = 0; y < DY; y++) {
+          const row = z * PD + y * DX;
+          if ((z === 0 && cutLow[2]) || (z === DZ - 1 && cutHigh[2]) || (y === 0 && cutLow[1]) || (y === DY - 1 && cutHigh[1])) { for (let x = 0; x < DX; x++) faces.push(row + x); continue; }
+          if (cutLow[0]) faces.push(row);
+          if (cutHigh[0]) faces.push(row + DX - 1);
+        }
+        const { index, before } = raiseReconstruction26(R, src, shapeD, faces, uncertainR, [min, max]);
+        for (let k = 0; k < index.length; k++) R[index[k]] = before[k]; // R again (the taint test reads it)
       }
-      if (cutLow[0] || cutHigh[0]) for (let r = 0; r < DY * DZ; r++) {
-        if (cutLow[0]) seed[r * DX] = src[r * DX];
-        if (cutHigh[0]) seed[r * DX + DX - 1] = src[r * DX + DX - 1];
-      }
-      const escape = reconstructByDilation(seed, src, shapeD, 26);
-      for (let i = 0; i < src.length; i++) if (escape[i] > R[i]) uncertainR[i] = 1;
     }
     // A voxel's mask value is certain when its value is below the threshold, or when something in its
     // box (inside the window) already exceeds its value (R only rises with more context, and R <= f).
@@ -381,6 +382,24 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
     if (taint) for (let i = 0; i < taint.length; i++) if (taint[i]) undecided.markLocal(toSlab(i));
   }
   return { centres, undecided, mask };
+}
+
+/** uncertainR where the escape level E (reconstruction of src seeded with src on the cut faces) exceeds R: the full reconstruction, for images holding NaN. */
+function escapeByReconstruction(src: Float32Array, R: Float32Array, shapeD: Shape3, cutLow: boolean[], cutHigh: boolean[], min: number, uncertainR: Uint8Array): void {
+  const [DX, DY, DZ] = shapeD, PD = DX * DY;
+  const seed = new Float32Array(src.length).fill(min);
+  if (cutLow[2]) seed.set(src.subarray(0, PD), 0);
+  if (cutHigh[2]) seed.set(src.subarray((DZ - 1) * PD, DZ * PD), (DZ - 1) * PD);
+  if (cutLow[1] || cutHigh[1]) for (let z = 0; z < DZ; z++) {
+    if (cutLow[1]) { const a = z * PD; seed.set(src.subarray(a, a + DX), a); }
+    if (cutHigh[1]) { const a = z * PD + (DY - 1) * DX; seed.set(src.subarray(a, a + DX), a); }
+  }
+  if (cutLow[0] || cutHigh[0]) for (let r = 0; r < DY * DZ; r++) {
+    if (cutLow[0]) seed[r * DX] = src[r * DX];
+    if (cutHigh[0]) seed[r * DX + DX - 1] = src[r * DX + DX - 1];
+  }
+  const escape = reconstructByDilation(seed, src, shapeD, 26);
+  for (let i = 0; i < src.length; i++) if (escape[i] > R[i]) uncertainR[i] = 1;
 }
 
 /** Mark the bounding boxes of U's components, and for those touching a cut the band from the cut to their far side. */

@@ -10,7 +10,7 @@ import { labelComponents } from '../../../lib/kernels/label.js';
 import { localMaxima, regionalMaxima } from '../../../lib/kernels/maxima.js';
 import { centresOfMass, labelSizes } from '../../../lib/kernels/measure.js';
 import { diskElement, morphPlane, openPlane } from '../../../lib/kernels/morphology2d.js';
-import { hMaxTransform, reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
+import { hMaxTransform, raiseReconstruction26, reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
 import { runningExtremum } from '../../../lib/kernels/running-extrema.js';
 import { seededWatershed } from '../../../lib/kernels/watershed.js';
 import { removeBackground } from '../../../nodes/detection/lib/background.js';
@@ -159,6 +159,38 @@ test('h-max transform and local maxima match skimage / scipy on a 3D volume', (t
   t.true(maxAbsDiff(hm, fx.hmax15) === 0, `h-max max diff ${maxAbsDiff(hm, fx.hmax15)}`);
   t.deepEqual(Array.from(localMaxima(Float32Array.from(fx.hmax15), shape, [5, 5, 5])), fx.localMax5);
   t.deepEqual(Array.from(localMaxima(dog, shape, [3, 3, 3])), fx.localMax3_raw);
+});
+
+test('raising an h-max transform from cut faces gives max(R, reconstruction from the faces), marks exactly the voxels that rose, and restores', (t) => {
+  const rand = rng(7);
+  for (const [shape, levels] of [[[9, 7, 6], 4], [[16, 11, 9], 50], [[5, 5, 5], 0]] as [Shape3, number][]) {
+    const [X, Y, Z] = shape, P = X * Y, N = P * Z;
+    // quantised values make plateaus and ties; levels 0 = continuous
+    const f = Float32Array.from({ length: N }, () => (levels ? Math.floor(rand() * levels) : rand() * 100));
+    const R = hMaxTransform(f, shape, levels ? 2 : 20);
+    let min = Infinity, max = -Infinity;
+    for (const v of f) { min = Math.min(min, v); max = Math.max(max, v); }
+    const faces: number[] = [];
+    const seed = new Float32Array(N).fill(min);
+    for (let z = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++) {
+      const i = x + X * (y + Y * z);
+      if (z === Z - 1 || x === 0) { faces.push(i); seed[i] = f[i]; }
+    }
+    const E = reconstructByDilation(seed, f, shape, 26);
+    const J = Float32Array.from(R), rose = new Uint8Array(N);
+    const { index, before } = raiseReconstruction26(J, f, shape, faces, rose, [min, max]);
+    let wrong = 0, flags = 0;
+    for (let i = 0; i < N; i++) {
+      if (J[i] !== Math.max(R[i], E[i])) wrong++;
+      if ((rose[i] === 1) !== (E[i] > R[i])) flags++;
+    }
+    t.is(wrong, 0, `values, shape ${shape}`);
+    t.is(flags, 0, `rose flags, shape ${shape}`);
+    t.is(new Set(index).size, index.length, 'each voxel listed once');
+    t.true(index.length > 0, 'something rose');
+    for (let k = 0; k < index.length; k++) J[index[k]] = before[k];
+    t.deepEqual(J, R);
+  }
 });
 
 test('labelling: diagonal neighbours join with 26- but not 6-connectivity; counts match scipy', (t) => {
