@@ -238,6 +238,23 @@ export function patchCores(boxes: Box[], m: [number, number, number], sizes: [nu
   return out.sort((a, b) => a[2][0] - b[2][0] || a[1][0] - b[1][0] || a[0][0] - b[0][0]);
 }
 
+/**
+ * The first window of a patch around box `b`: the chain's overlap each side (x/y only when the chain
+ * supports tiles), and, on each side where the chunk's first window `first` had a cut, at least as far
+ * as that window's growth would reach (twice the context it had, 8 more at least): the first window
+ * left b undecided with that much context, so less would only be grown again.
+ */
+export function patchWindow(b: Box, first: Box, tileable: boolean, ctx: [number, number, number], sizes: [number, number, number]): Box {
+  return b.map((r, a) => {
+    if (!tileable && a !== 2) return [0, sizes[a]];
+    let lo = Math.max(0, r[0] - ctx[a]), hi = Math.min(sizes[a], r[1] + ctx[a]);
+    const had = [r[0] - first[a][0], first[a][1] - r[1]]; // context the first window gave b on each side
+    if (first[a][0] > 0) lo = Math.min(lo, Math.max(0, r[0] - Math.max(2 * had[0], had[0] + 8)));
+    if (first[a][1] < sizes[a]) hi = Math.max(hi, Math.min(sizes[a], r[1] + Math.max(2 * had[1], had[1] + 8)));
+    return [lo, hi];
+  }) as Box;
+}
+
 async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<ChunkTaskResult> {
   const t0 = performance.now();
   const g = task.geometry;
@@ -260,7 +277,7 @@ async function runChunkTaskIn(task: ChunkTask, slabBuffer: SlabLease): Promise<C
     const parts = [filterPoints(p1.points, (i) => !boxes.some((b) => inBox(p1.points, i, b)))];
     for (const b of boxes) {
       const pg: ChunkGeometry = { ...g, core: b[2], read: b[2], ...(tileable ? { tile: { plane: [X, Y], core: [b[0], b[1]], read: [b[0], b[1]] } } : {}) };
-      const window = b.map((r, a) => (tileable || a === 2 ? [Math.max(0, r[0] - (a === 2 ? zCtx : xyCtx)), Math.min(sizes[a], r[1] + (a === 2 ? zCtx : xyCtx))] : [0, sizes[a]])) as Box;
+      const window = patchWindow(b, first, tileable, [xyCtx, xyCtx, zCtx], sizes);
       const p = await runUntilDecided(task, pg, b, window, slabBuffer);
       patches += p.windows;
       if (p.res.value.kind !== 'points') throw new Error(`chunk ${g.index + 1}/${g.count}: a patch of its chain returned ${p.res.value.kind}, not points`);

@@ -214,14 +214,17 @@ export function toReduction(m: IntensityMethod): Reduction {
 }
 
 /**
- * Planes of context each side of a chunk for results that do not depend on chunking: the DoG kernel's
- * reach, the local-maximum window's reach, and twice the cell reach (a cell in the core and a
- * competing seed beyond it must both be seen whole), plus one plane for the h-max plateaus' edge.
+ * Planes of context each side of a chunk's first read window: the DoG kernel's reach, the
+ * local-maximum window's reach, three cell reaches (a cell in the core and a competing seed beyond it
+ * seen whole, and room for the touching nuclei a watershed component chains), plus one plane for the
+ * h-max plateaus' edge. Only sizes the first window; what it leaves undecided is patched. Measured on
+ * the bench stack (512x512x384, 2 chunks): 2 reaches left 15 patches and took 28.4 s on one worker,
+ * 3 reaches 26.6 s, 4 reaches 27.5 s.
  */
 export function detectOverlap(p: DetectParams): number {
   const dogZ = p.filterDoGParameter.size ? p.filterDoGParameter.size[2] >> 1 : 0;
   const maxZ = maximaBox(p.findExtendedMaximaParameter.size)[2] >> 1;
-  const shape = p.detectCellShapeParameter.threshold !== null ? 2 * p.cellReach : 0;
+  const shape = p.detectCellShapeParameter.threshold !== null ? 3 * p.cellReach : 0;
   const boxZ = p.detectCellShapeParameter.threshold === null ? p.findIntensityParameter.size[2] >> 1 : 0;
   return dogZ + maxZ + shape + boxZ + (p.findExtendedMaximaParameter.hMax !== null ? 1 : 0);
 }

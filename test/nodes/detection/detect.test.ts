@@ -38,7 +38,7 @@ test('chunked detection (slabs + declared overlap, joined by core z) equals whol
   const params = { ...SYNTHETIC_PARAMS, cellReach: 5 };
   const wholePts = await detectCells(stack.volume, whole(48), params);
   const overlap = detectOverlap(resolveDetectParams(params));
-  t.is(overlap, 3 + 2 + 10 + 1);
+  t.is(overlap, 3 + 2 + 15 + 1);
   const chunked = await detectChunked(stack.volume, params, 16, overlap);
   t.true(pointCount(wholePts) > 100);
   t.deepEqual(Object.keys(chunked.properties), ['raw', 'dog', 'background', 'size']);
@@ -115,8 +115,8 @@ test('node types: names, ports, schemas with defaults, overlaps from params', (t
     for (const [k, s] of Object.entries(n.params.properties)) t.true('description' in s || 'default' in s, `${n.type}.${k} documented`);
     if (n.kind === 'chunk') t.truthy(n.kernel.module.startsWith('file:'));
   }
-  t.is(detectNode.overlap({}), 2 + 12);
-  t.is(detectNode.overlap({ filterDoGParameter: { size: [7, 7, 9] }, cellReach: 3 }), 4 + 2 + 6);
+  t.is(detectNode.overlap({}), 2 + 18);
+  t.is(detectNode.overlap({ filterDoGParameter: { size: [7, 7, 9] }, cellReach: 3 }), 4 + 2 + 9);
   const dog = detectionNodeTypes.find((n) => n.type === 'dog')!;
   if (dog.kind === 'chunk') { t.is(dog.overlap({ size: [5, 5, 7] }), 3); t.is(dog.outputDtype!('uint16', {}), 'float32'); }
   const bg = detectionNodeTypes.find((n) => n.type === 'background')!;
