@@ -240,17 +240,19 @@ export function patchCores(boxes: Box[], m: [number, number, number], sizes: [nu
 
 /**
  * The first window of a patch around box `b`: the chain's overlap each side (x/y only when the chain
- * supports tiles), and, on each side where the chunk's first window `first` had a cut, at least as far
- * as that window's growth would reach (twice the context it had, 8 more at least): the first window
- * left b undecided with that much context, so less would only be grown again.
+ * supports tiles), and, on each side where the chunk's first window `first` had a cut within twice
+ * the overlap of b, as far as that window's growth would reach (twice the context it had, 8 more at
+ * least): the first window left b undecided with that much context, so less would only be grown
+ * again. A cut farther away is unlikely the cause; the patch grows there if it is.
  */
 export function patchWindow(b: Box, first: Box, tileable: boolean, ctx: [number, number, number], sizes: [number, number, number]): Box {
   return b.map((r, a) => {
     if (!tileable && a !== 2) return [0, sizes[a]];
     let lo = Math.max(0, r[0] - ctx[a]), hi = Math.min(sizes[a], r[1] + ctx[a]);
     const had = [r[0] - first[a][0], first[a][1] - r[1]]; // context the first window gave b on each side
-    if (first[a][0] > 0) lo = Math.min(lo, Math.max(0, r[0] - Math.max(2 * had[0], had[0] + 8)));
-    if (first[a][1] < sizes[a]) hi = Math.max(hi, Math.min(sizes[a], r[1] + Math.max(2 * had[1], had[1] + 8)));
+    const grown = (h: number) => Math.max(2 * h, h + 8);
+    if (first[a][0] > 0 && had[0] <= 2 * ctx[a]) lo = Math.min(lo, Math.max(0, r[0] - grown(had[0])));
+    if (first[a][1] < sizes[a] && had[1] <= 2 * ctx[a]) hi = Math.max(hi, Math.min(sizes[a], r[1] + grown(had[1])));
     return [lo, hi];
   }) as Box;
 }

@@ -17,13 +17,15 @@ test('patch cores: boxes that meet merge, distant ones stay apart, in z-y-x orde
   t.deepEqual(patchCores([[[5, 5], [0, 10], [0, 10]]], [1, 1, 1], size), [], 'empty boxes are dropped');
 });
 
-test('patch windows: the overlap around the box, and on each side where the first window had a cut at least that window\'s next growth', (t) => {
+test('patch windows: the overlap around the box, and on each side where the first window had a cut near the box at least that window\'s next growth', (t) => {
   const sizes: [number, number, number] = [512, 512, 384];
   const first: Box = [[0, 512], [0, 512], [0, 210]]; // whole planes, cut above at z 210
   // z: 18 below (the stack's edge was the first window's limit there), 2 x 23 above the box (it had 23)
   t.deepEqual(patchWindow([[100, 110], [200, 210], [183, 187]], first, true, [57, 57, 18], sizes), [[43, 167], [143, 267], [165, 233]]);
   // growth of at least 8 beyond what the first window had; clipped to the stack
   t.deepEqual(patchWindow([[0, 5], [500, 512], [205, 209]], first, true, [57, 57, 3], sizes), [[0, 62], [443, 512], [202, 218]]);
+  // a cut farther than twice the overlap: the overlap only
+  t.deepEqual(patchWindow([[100, 110], [200, 210], [183, 187]], [[0, 512], [0, 512], [100, 230]], true, [57, 57, 18], sizes), [[43, 167], [143, 267], [165, 205]]);
   // chains without x/y tiles: whole planes
   t.deepEqual(patchWindow([[100, 110], [200, 210], [183, 187]], first, false, [0, 0, 18], sizes), [[0, 512], [0, 512], [165, 233]]);
 });

@@ -282,6 +282,8 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
   let taint: Uint8Array | null = null;
   if (anyCut) {
     const uncertainR = new Uint8Array(PD * DZ);
+    // R+ = max(R, E) where it exceeds R (an upper bound of the whole-stack R there); null: not known
+    let risen: Map<number, number> | null = null;
     if (p.hMax !== null) {
       // R(p) is exact where the highest level at which p reaches a cut face (E(p), the reconstruction
       // of f seeded with f on the cut faces) is not above R(p). max(R, E) is R raised from the cut
@@ -299,21 +301,30 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
           if (cutHigh[0]) faces.push(row + DX - 1);
         }
         const { index, before } = raiseReconstruction26(R, src, shapeD, faces, uncertainR, [min, max]);
-        for (let k = 0; k < index.length; k++) R[index[k]] = before[k]; // R again (the taint test reads it)
+        risen = new Map();
+        for (let k = 0; k < index.length; k++) { risen.set(index[k], R[index[k]]); R[index[k]] = before[k]; } // R again (the taint test reads it)
       }
     }
-    // A voxel's mask value is certain when its value is below the threshold, or when something in its
-    // box (inside the window) already exceeds its value (R only rises with more context, and R <= f).
-    // Otherwise it is uncertain if its own R is, or if it is a maximum here whose box sees an
-    // uncertain R or leaves the window through a cut.
+    // A voxel's mask value (R is the maximum of its box, and f >= threshold) may differ from a
+    // whole-stack run's only where R may: the whole-stack R' satisfies R <= R' <= R+ = max(R, E), and
+    // R'(p) >= min(R'(q), c(p, q)) for c(p, q) the level of any path between them (the lowest f on it).
+    //  - below the threshold, or with a box voxel whose R already exceeds f(p) (>= R'(p)): certain;
+    //  - a box reaching beyond a cut: uncertain (voxels not seen);
+    //  - not a maximum here: certain if a box voxel's R exceeds R+(p), as it stays above p;
+    //  - a maximum here: certain if every box voxel q that may rise above R(p) (R+(q) > R(p)) is joined
+    //    to p inside the box at a level >= R+(q): then R'(p) >= R'(q). Without escape levels (risen
+    //    null: NaN in the image) any uncertain R in the box makes it uncertain.
+    // Only voxels that are uncertain or maxima need their box scanned (not a whole-window max filter).
     const [sx, sy, sz] = p.size;
     const cx = sx >> 1, cy = sy >> 1, cz = sz >> 1;
     const R = st.transformed, src = st.source, isMax = st.mask;
+    const hi = (q: number) => (uncertainR[q] ? risen?.get(q) ?? Infinity : R[q]);
     const leavesX = new Uint8Array(DX), leavesY = new Uint8Array(DY);
     for (let x = 0; x < DX; x++) leavesX[x] = (x - cx < 0 && cutLow[0]) || (x - cx + sx - 1 > DX - 1 && cutHigh[0]) ? 1 : 0;
     for (let y = 0; y < DY; y++) leavesY[y] = (y - cy < 0 && cutLow[1]) || (y - cy + sy - 1 > DY - 1 && cutHigh[1]) ? 1 : 0;
     taint = new Uint8Array(PD * DZ);
     const thr = p.threshold;
+    const level = new Float32Array(sx * sy * sz); // widest-path levels from p inside its box
     for (let z = 0; z < DZ; z++) {
       const zlo = z - cz, zhi = z - cz + sz - 1;
       const leavesZ = (zlo < 0 && cutLow[2]) || (zhi > DZ - 1 && cutHigh[2]);
@@ -321,27 +332,37 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
       for (let y = 0, i = 0, o2 = z * PD; y < DY; y++) {
         const y0 = Math.max(0, y - cy), y1 = Math.min(DY - 1, y - cy + sy - 1);
         for (let x = 0; x < DX; x++, i++) {
-          const v = imgD[o2 + i];
+          const at = o2 + i;
+          const v = imgD[at];
           if (thr !== null && !(v >= thr)) continue;
-          const u = uncertainR[o2 + i];
-          // neither uncertain nor a maximum here: certain whatever its box holds (the box is only
-          // scanned for the few voxels that are, instead of max-filtering the whole window)
-          if (!u && !isMax[o2 + i]) continue;
+          const u = uncertainR[at];
+          if (!u && !isMax[at]) continue; // R exact and below a box voxel's: stays below it
           const x0 = Math.max(0, x - cx), x1 = Math.min(DX - 1, x - cx + sx - 1);
-          let boxMax = -Infinity;
+          let boxMax = -Infinity, rising = 0;
           for (let q = q0; q <= q1; q++) for (let yy = y0; yy <= y1; yy++) {
             const row = q * PD + yy * DX;
-            for (let xx = x0; xx <= x1; xx++) { const r = R[row + xx]; if (r > boxMax) boxMax = r; }
+            for (let xx = x0; xx <= x1; xx++) { const r = R[row + xx]; if (r > boxMax) boxMax = r; rising |= uncertainR[row + xx]; }
           }
-          if (boxMax > src[o2 + i]) continue; // R <= the (floor-raised) image it reconstructs
-          if (u) { taint[o2 + i] = 1; continue; }
-          if (leavesZ || leavesX[x] || leavesY[y]) { taint[o2 + i] = 1; continue; }
-          let seen = 0;
-          for (let q = q0; q <= q1 && !seen; q++) for (let yy = y0; yy <= y1 && !seen; yy++) {
+          if (boxMax > src[at]) continue; // R <= the (floor-raised) image it reconstructs
+          if (leavesZ || leavesX[x] || leavesY[y]) { taint[at] = 1; continue; }
+          if (!isMax[at]) { if (!(boxMax > hi(at))) taint[at] = 1; continue; }
+          if (!rising) continue;
+          if (!risen) { taint[at] = 1; continue; }
+          // a maximum with box voxels that may rise: each one above R(p) must join p high enough
+          const Rp = R[at];
+          let joined = false, ok = true;
+          for (let q = q0; q <= q1 && ok; q++) for (let yy = y0; yy <= y1 && ok; yy++) {
             const row = q * PD + yy * DX;
-            for (let xx = x0; xx <= x1; xx++) if (uncertainR[row + xx]) { seen = 1; break; }
+            for (let xx = x0; xx <= x1; xx++) {
+              const g = row + xx;
+              if (g === at || !uncertainR[g]) continue;
+              const h = hi(g);
+              if (!(h > Rp)) continue;
+              if (!joined) { widestInBox(src, DX, PD, x0, x1, y0, y1, q0, q1, x, y, z, level); joined = true; }
+              if (!(level[xx - x0 + (x1 - x0 + 1) * (yy - y0 + (y1 - y0 + 1) * (q - q0))] >= h)) { ok = false; break; }
+            }
           }
-          if (seen) taint[o2 + i] = 1;
+          if (!ok) taint[at] = 1;
         }
       }
     }
@@ -382,6 +403,32 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
     if (taint) for (let i = 0; i < taint.length; i++) if (taint[i]) undecided.markLocal(toSlab(i));
   }
   return { centres, undecided, mask };
+}
+
+/**
+ * level[k] = the highest level at which voxel (x, y, z) joins box voxel k by a 26-connected path inside
+ * the box [x0, x1] x [y0, y1] x [z0, z1] (the lowest src on the path, both ends included; -Infinity if
+ * none). Sweeps forward and back until nothing rises (a box is at most 5 x 5 x 5 voxels here).
+ */
+function widestInBox(src: Float32Array, DX: number, PD: number, x0: number, x1: number, y0: number, y1: number, z0: number, z1: number, x: number, y: number, z: number, level: Float32Array): void {
+  const W = x1 - x0 + 1, H = y1 - y0 + 1, D = z1 - z0 + 1, WH = W * H, n = WH * D;
+  level.fill(-Infinity, 0, n);
+  level[x - x0 + W * (y - y0 + H * (z - z0))] = src[x + DX * y + PD * z];
+  for (let changed = true, pass = 0; changed; pass++) {
+    changed = false;
+    for (let k0 = 0; k0 < n; k0++) {
+      const k = pass & 1 ? n - 1 - k0 : k0;
+      const lx = k % W, lyz = (k - lx) / W, ly = lyz % H, lz = (lyz - ly) / H;
+      let best = -Infinity;
+      for (let dz = lz > 0 ? -1 : 0; dz <= (lz < D - 1 ? 1 : 0); dz++) for (let dy = ly > 0 ? -1 : 0; dy <= (ly < H - 1 ? 1 : 0); dy++) {
+        const r = k + dz * WH + dy * W;
+        for (let dx = lx > 0 ? -1 : 0; dx <= (lx < W - 1 ? 1 : 0); dx++) if (level[r + dx] > best) best = level[r + dx];
+      }
+      const f = src[x0 + lx + DX * (y0 + ly) + PD * (z0 + lz)];
+      const v = best < f ? best : f;
+      if (v > level[k]) { level[k] = v; changed = true; }
+    }
+  }
 }
 
 /** uncertainR where the escape level E (reconstruction of src seeded with src on the cut faces) exceeds R: the full reconstruction, for images holding NaN. */
