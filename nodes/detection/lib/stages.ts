@@ -408,7 +408,7 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
 /**
  * level[k] = the highest level at which voxel (x, y, z) joins box voxel k by a 26-connected path inside
  * the box [x0, x1] x [y0, y1] x [z0, z1] (the lowest src on the path, both ends included; -Infinity if
- * none). Sweeps forward and back until nothing rises (a box is at most 5 x 5 x 5 voxels here).
+ * none). Sweeps forward and back until nothing rises (the maxima box: a few dozen voxels).
  */
 function widestInBox(src: Float32Array, DX: number, PD: number, x0: number, x1: number, y0: number, y1: number, z0: number, z1: number, x: number, y: number, z: number, level: Float32Array): void {
   const W = x1 - x0 + 1, H = y1 - y0 + 1, D = z1 - z0 + 1, WH = W * H, n = WH * D;
