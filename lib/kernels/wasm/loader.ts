@@ -69,9 +69,19 @@ function load(): WasmKernels | null {
   // Optimised code from the first call: V8 compiles WebAssembly with its baseline compiler (Liftoff)
   // first and tiers up hot functions for later calls only (no on-stack replacement), so each kernel's
   // first call — one long call per chunk — ran baseline code: a worker's first h-max 1.6x slower.
-  // The module is small (~7 KB), so optimising all of it up front costs milliseconds.
+  // The module is small (~7 KB), so optimising all of it eagerly costs milliseconds. The flags are
+  // process-wide: restored to V8's defaults at once, so other modules (elastix's 16 MB) still compile
+  // lazily and with the baseline compiler first.
   setFlagsFromString('--no-liftoff');
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  setFlagsFromString('--no-wasm-lazy-compilation');
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } finally {
+    setFlagsFromString('--liftoff');
+    setFlagsFromString('--wasm-lazy-compilation');
+  }
+  const instance = new WebAssembly.Instance(module, {});
   const exports = instance.exports as unknown as KernelExports;
   const base = exports.heapBase();
   const memory = exports.memory;
