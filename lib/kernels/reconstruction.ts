@@ -287,17 +287,16 @@ export function hMaxTransform(img: Float32Array, shape: Shape3, h: number): Floa
 }
 
 /**
- * Raise a 26-connected reconstruction by dilation in place: `J` (the reconstruction of some seed
- * under `mask`) becomes the reconstruction of that seed and of `mask` at the voxels `sources` (as if
- * they had been seeded with their mask value). rec(a ∨ b) = rec(a) ∨ rec(b), so this is
- * max(J, reconstruct(sources)); but only voxels that rise are visited (a bucket queue by value from
+ * Where a 26-connected reconstruction by dilation rises when `mask` at the voxels `sources` is added
+ * to its seed: `J` is the reconstruction of some seed under `mask`; the result maps each voxel where
+ * max(J, reconstruct(sources)) exceeds J (rec(a ∨ b) = rec(a) ∨ rec(b)) to that value, and `rose`
+ * (zeroed by the caller) marks them. Only voxels that rise are visited (a bucket queue by value from
  * the sources, highest first), so it costs what changes, not the volume (the escape levels of a cut
- * window rise above the h-max transform at ~1% of its voxels). Each voxel that rises is marked in
- * `rose` (zeroed by the caller) and listed once with its value before, so the caller can restore J.
- * NaN in `mask` is not supported (the caller checks). Same bytes as a full reconstruction: values
- * are only copied and compared.
+ * window rise above the h-max transform at ~1% of its voxels). J is raised in place meanwhile and
+ * restored before returning. NaN in `mask` is not supported (the caller checks). Same bytes as a full
+ * reconstruction: values are only copied and compared.
  */
-export function raiseReconstruction26(J: Float32Array, mask: Float32Array, shape: Shape3, sources: ArrayLike<number>, rose: Uint8Array, range: [number, number]): { index: number[]; before: number[] } {
+export function reconstructionRise26(J: Float32Array, mask: Float32Array, shape: Shape3, sources: ArrayLike<number>, rose: Uint8Array, range: [number, number]): Map<number, number> {
   const [X, Y, Z] = shape;
   const P = X * Y;
   const index: number[] = [], before: number[] = [];
@@ -335,5 +334,7 @@ export function raiseReconstruction26(J: Float32Array, mask: Float32Array, shape
       }
     }
   }
-  return { index, before };
+  const risen = new Map<number, number>();
+  for (let k = 0; k < index.length; k++) { risen.set(index[k], J[index[k]]); J[index[k]] = before[k]; }
+  return risen;
 }

@@ -20,7 +20,7 @@
 import type { Range, Shape3 } from '../../../engine/data/volume.js';
 import { labelComponents } from '../../../lib/kernels/label.js';
 import { centresOfMass, labelSizes, reduceByLabel, type Reduction } from '../../../lib/kernels/measure.js';
-import { raiseReconstruction26, reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
+import { reconstructByDilation, reconstructionRise26 } from '../../../lib/kernels/reconstruction.js';
 import { seededWatershed } from '../../../lib/kernels/watershed.js';
 import { extendedMaximaStages } from './extended-maxima.js';
 
@@ -300,9 +300,7 @@ export function maximaStage(img: TrustedImage & { data: Float32Array }, weights:
           if (cutLow[0]) faces.push(row);
           if (cutHigh[0]) faces.push(row + DX - 1);
         }
-        const { index, before } = raiseReconstruction26(R, src, shapeD, faces, uncertainR, [min, max]);
-        risen = new Map();
-        for (let k = 0; k < index.length; k++) { risen.set(index[k], R[index[k]]); R[index[k]] = before[k]; } // R again (the taint test reads it)
+        risen = reconstructionRise26(R, src, shapeD, faces, uncertainR, [min, max]);
       }
     }
     // A voxel's mask value (R is the maximum of its box, and f >= threshold) may differ from a

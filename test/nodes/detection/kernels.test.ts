@@ -10,7 +10,7 @@ import { labelComponents } from '../../../lib/kernels/label.js';
 import { localMaxima, regionalMaxima } from '../../../lib/kernels/maxima.js';
 import { centresOfMass, labelSizes } from '../../../lib/kernels/measure.js';
 import { diskElement, morphPlane, openPlane } from '../../../lib/kernels/morphology2d.js';
-import { hMaxTransform, raiseReconstruction26, reconstructByDilation } from '../../../lib/kernels/reconstruction.js';
+import { hMaxTransform, reconstructByDilation, reconstructionRise26 } from '../../../lib/kernels/reconstruction.js';
 import { runningExtremum } from '../../../lib/kernels/running-extrema.js';
 import { seededWatershed } from '../../../lib/kernels/watershed.js';
 import { removeBackground } from '../../../nodes/detection/lib/background.js';
@@ -161,7 +161,7 @@ test('h-max transform and local maxima match skimage / scipy on a 3D volume', (t
   t.deepEqual(Array.from(localMaxima(dog, shape, [3, 3, 3])), fx.localMax3_raw);
 });
 
-test('raising an h-max transform from cut faces gives max(R, reconstruction from the faces), marks exactly the voxels that rose, and restores', (t) => {
+test('the rise of an h-max transform from cut faces is max(R, reconstruction from the faces) where that exceeds R, marks exactly those voxels and leaves R as it was', (t) => {
   const rand = rng(7);
   for (const [shape, levels] of [[[9, 7, 6], 4], [[16, 11, 9], 50], [[5, 5, 5], 0]] as [Shape3, number][]) {
     const [X, Y, Z] = shape, P = X * Y, N = P * Z;
@@ -178,18 +178,16 @@ test('raising an h-max transform from cut faces gives max(R, reconstruction from
     }
     const E = reconstructByDilation(seed, f, shape, 26);
     const J = Float32Array.from(R), rose = new Uint8Array(N);
-    const { index, before } = raiseReconstruction26(J, f, shape, faces, rose, [min, max]);
+    const risen = reconstructionRise26(J, f, shape, faces, rose, [min, max]);
     let wrong = 0, flags = 0;
     for (let i = 0; i < N; i++) {
-      if (J[i] !== Math.max(R[i], E[i])) wrong++;
+      if (E[i] > R[i] ? risen.get(i) !== E[i] : risen.has(i)) wrong++;
       if ((rose[i] === 1) !== (E[i] > R[i])) flags++;
     }
     t.is(wrong, 0, `values, shape ${shape}`);
     t.is(flags, 0, `rose flags, shape ${shape}`);
-    t.is(new Set(index).size, index.length, 'each voxel listed once');
-    t.true(index.length > 0, 'something rose');
-    for (let k = 0; k < index.length; k++) J[index[k]] = before[k];
-    t.deepEqual(J, R);
+    t.true(risen.size > 0, 'something rose');
+    t.deepEqual(J, R, 'R restored');
   }
 });
 
